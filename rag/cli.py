@@ -1,0 +1,131 @@
+"""The ``ragchat`` command line (see CONTRACTS.md). Errors become one line on stderr and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.errors import RagchatError
+from rag.settings import Settings, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ragchat", description="Questions answered from your documents, "
+                                     "with verified quotes.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="load, chunk, embed and store documents")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    p.add_argument("--collection")
+    p.add_argument("--prune", action="store_true", help="remove stored documents whose files are gone")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question from the stored documents")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--batch", type=Path, help="JSONL file of {id, question, history?}")
+    p.add_argument("--collection")
+    p.add_argument("--history", type=Path, help="JSON list of earlier chat messages")
+    p.add_argument("--llm", help="local | extractive | ollama:MODEL | openai:MODEL")
+    p.add_argument("--k", type=int, help="passages to retrieve")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=cmd_ask)
+
+    p = sub.add_parser("ui", help="the chat window in your browser")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--collection")
+    p.add_argument("--llm")
+    p.set_defaults(run=cmd_ui)
+
+    p = sub.add_parser("eval", help="run and score a question set")
+    p.add_argument("set", type=Path)
+    p.add_argument("--collection")
+    p.add_argument("--llm")
+    p.add_argument("--baseline", type=Path)
+    p.add_argument("--update-baseline", action="store_true")
+    p.add_argument("--out", type=Path)
+    p.add_argument("--limit", type=int)
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("docs", help="list the stored documents")
+    p.add_argument("--collection")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings().with_overrides(
+            collection=getattr(args, "collection", None), llm=getattr(args, "llm", None),
+            k=getattr(args, "k", None),
+        )
+        return args.run(args, settings)
+    except RagchatError as exc:
+        if args.debug:
+            raise
+        print(f"ragchat: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ragchat: interrupted", file=sys.stderr)
+        return 130
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.chunking import TokenizerCounter
+    from ingest.embedder import make_embedder, minilm_tokenizer
+    from ingest.pipeline import ingest
+    from ingest.store import Store
+
+    paths = args.paths or [Path("seeds")]
+    embedder = make_embedder(settings.embedder)
+    store = Store(settings, embedder.name, embedder.dimension)
+    report = ingest(paths, store, embedder, TokenizerCounter(minilm_tokenizer()), prune=args.prune,
+                    progress=not args.quiet)
+    for line in report.failed:
+        print(f"ragchat: skipped {line}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.embedder import embedder_spec
+    from ingest.store import Store
+
+    store = Store(settings, *embedder_spec(settings.embedder), create=False)
+    rows = [
+        {"doc_id": doc_id, "source": m.get("source", ""), "title": m.get("title", ""), "date": m.get("date", ""),
+         "publication": m.get("publication", ""), "chunks": m.get("chunks", 0)}
+        for doc_id, m in sorted(store.documents().items()) if m.get("state") == "done"
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"No documents in collection {store.name!r}; add some with `ragchat ingest PATH`.")
+        return 0
+    print(f"{'doc_id':<28} {'date':<10} {'chunks':>6}  title (source)")
+    for r in rows:
+        print(f"{r['doc_id'][:28]:<28} {r['date'] or '-':<10} {r['chunks']:>6}  {r['title']} ({r['source']})")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    raise RagchatError("`ragchat ask` is not built yet (issue: answering); use `ragchat docs` to see the store.")
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    raise RagchatError("`ragchat ui` is not built yet (issue: the chat window).")
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    raise RagchatError("`ragchat eval` is not built yet (issue: regression evaluation).")

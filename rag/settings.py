@@ -1,0 +1,80 @@
+"""One settings object, read from ``RAGCHAT_*`` environment variables and an optional ``ragchat.toml``.
+
+Precedence: command-line flags (applied by the caller with :func:`dataclasses.replace`) > environment >
+``ragchat.toml`` in the working directory > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+#: Keys of ``ragchat.toml`` and the environment variables that override them.
+_ENV = {
+    "data_dir": "RAGCHAT_DATA_DIR",
+    "chroma_url": "RAGCHAT_CHROMA_URL",
+    "llm": "RAGCHAT_LLM",
+    "collection": "RAGCHAT_COLLECTION",
+    "embedder": "RAGCHAT_EMBEDDER",
+    "k": "RAGCHAT_K",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path(".ragchat")
+    chroma_url: str | None = None
+    llm: str = "local"
+    collection: str = "seeds"
+    embedder: str = "minilm"
+    k: int = 4
+
+    def with_overrides(self, **values: object) -> Settings:
+        """A copy with the given values replaced; ``None`` values (flags not given) are ignored."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def offline_environment() -> None:
+    """Make sure nothing we load tries to reach a model hub or send telemetry."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def load_settings(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings: ``ragchat.toml`` (if present) under the environment."""
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    path = config_file or Path("ragchat.toml")
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from exc
+        table = raw.get("ragchat", raw)
+        unknown = sorted(set(table) - set(_ENV))
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(_ENV)}.")
+        values.update(table)
+    for key, var in _ENV.items():
+        if environ.get(var):
+            values[key] = environ[var]
+    types = {f.name: f.type for f in fields(Settings)}
+    for key, value in list(values.items()):
+        if key == "data_dir":
+            values[key] = Path(str(value))
+        elif key == "k":
+            try:
+                values[key] = int(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise ConfigError(f"k must be a whole number, got {value!r} ({_ENV['k']} or {path}).")
+            if values[key] < 1:  # type: ignore[operator]
+                raise ConfigError(f"k must be at least 1, got {value!r}.")
+        elif not isinstance(value, str):
+            raise ConfigError(f"{key} must be a string in {path}, got {value!r} ({types[key]}).")
+    return Settings(**values)  # type: ignore[arg-type]
