@@ -1,0 +1,90 @@
+"""Benchmarks: ``python -m eval.bench NAME [--json]``. Each prints a table; with ``--json`` the last line is
+one JSON object of figures, including the reference measured in the same run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
+
+
+def table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def bench_ingest(args: argparse.Namespace) -> dict:
+    """Ingest the SQuAD articles; compare with raw ``SentenceTransformer.encode`` on the same chunk texts."""
+    from ingest.chunking import TokenizerCounter, chunk_text
+    from ingest.embedder import MiniLMEmbedder, minilm_tokenizer
+    from ingest.pipeline import ingest
+    from ingest.store import Store
+    from rag.settings import Settings
+
+    articles, _ = load_squad(args.squad)
+    if args.articles:
+        articles = dict(list(articles.items())[: args.articles])
+    work = Path(tempfile.mkdtemp(prefix="ragchat-bench-"))
+    folder = write_articles(articles, work / "articles")
+    counter = TokenizerCounter(minilm_tokenizer())
+    embedder = MiniLMEmbedder()
+    texts = [c.text for text in articles.values() for c in chunk_text(text, counter)]
+    embedder.model.encode(texts[:64], batch_size=32)  # warm-up, outside both timings
+
+    started = time.perf_counter()
+    embedder.model.encode(texts, batch_size=32, normalize_embeddings=True)
+    raw_seconds = time.perf_counter() - started
+
+    store = Store(Settings(data_dir=work / "data"), embedder.name, embedder.dimension, collection="bench")
+    first = ingest([folder], store, embedder, counter, progress=False)
+    again = ingest([folder], store, embedder, counter, progress=False)
+    store.close()
+    assert first.chunks_embedded == len(texts) and again.chunks_embedded == 0
+    figures = {
+        "documents": len(articles),
+        "chunks": len(texts),
+        "ingest_seconds": round(first.seconds, 3),
+        "ingest_chunks_per_s": round(len(texts) / first.seconds, 1),
+        "raw_encoder_seconds": round(raw_seconds, 3),
+        "raw_encoder_texts_per_s": round(len(texts) / raw_seconds, 1),
+        "pipeline_vs_raw": round(raw_seconds / first.seconds, 3),
+        "reingest_seconds": round(again.seconds, 3),
+        "reingest_vs_first": round(again.seconds / first.seconds, 4),
+        "targets": {"pipeline_vs_raw": ">= 0.9", "reingest_vs_first": "<= 0.03"},
+    }
+    print(table([
+        ("documents / chunks", f"{figures['documents']} / {figures['chunks']}"),
+        ("ingest (pipeline)", f"{first.seconds:.2f} s, {figures['ingest_chunks_per_s']} chunks/s"),
+        ("raw encoder (reference)", f"{raw_seconds:.2f} s, {figures['raw_encoder_texts_per_s']} texts/s"),
+        ("pipeline / raw throughput", f"{figures['pipeline_vs_raw']:.3f}  (target >= 0.9)"),
+        ("re-ingest unchanged", f"{again.seconds:.3f} s = {figures['reingest_vs_first']:.2%} of first (target <= 3 %)"),
+    ]))
+    return figures
+
+
+BENCHMARKS = {"ingest": bench_ingest}
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    parser = argparse.ArgumentParser(prog="python -m eval.bench")
+    parser.add_argument("name", choices=sorted(BENCHMARKS))
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of figures")
+    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--articles", type=int, help="only the first N articles")
+    args = parser.parse_args(argv)
+    figures = BENCHMARKS[args.name](args)
+    if args.json:
+        print(json.dumps({"benchmark": args.name, **figures}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""What the answering stage hands to the UI, the CLI and the evaluation harness.
+
+``Answer.to_dict()`` is the ``ragchat ask --json`` object of CONTRACTS.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk (and the sentences widened around it), located in its document."""
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    title: str
+    date: str
+    publication: str
+    start: int
+    end: int
+    text: str
+    score: float
+    page: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "source": self.source, "start": self.start, "end": self.end,
+                "score": round(self.score, 4)}
+
+
+@dataclass
+class Evidence:
+    """A numbered sentence span handed to the LLM as ``[n]``; ``text`` is verbatim document text."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    date: str
+    publication: str
+    start: int
+    end: int
+    text: str
+    score: float
+    page: int | None = None
+
+
+@dataclass
+class Citation:
+    """A verified quote: ``document_text[start:end] == quote``."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    date: str
+    quote: str
+    start: int
+    end: int
+    publication: str = ""
+    page: int | None = None
+
+    @classmethod
+    def from_evidence(cls, ev: Evidence, n: int | None = None) -> Citation:
+        return cls(n if n is not None else ev.n, ev.doc_id, ev.source, ev.title, ev.date, ev.text, ev.start,
+                   ev.end, ev.publication, ev.page)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        if self.page is None:
+            data.pop("page")
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    standalone_question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    backend: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    #: Sentences the LLM wrote that verification dropped, with the reason (for evaluators and debugging).
+    dropped: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [p.to_dict() for p in self.retrieved],
+            "backend": self.backend,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "dropped": self.dropped,
+        }
+
+
+@dataclass
+class AnswerDelta:
+    """A verified piece of the answer, streamed before the final :class:`Answer`."""
+
+    text: str
