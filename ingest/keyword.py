@@ -127,5 +127,16 @@ class KeywordIndex:
         except sqlite3.Error as exc:
             raise StoreError(f"keyword index {self.path}: search failed ({exc}).") from exc
 
+    def document_frequencies(self, terms: list[str]) -> tuple[dict[str, int], int]:
+        """How many chunks contain each term (stemmed as the index stems), and how many chunks there are."""
+        total = self.count()
+        freqs = {}
+        for term in terms:
+            quoted = '"' + term.replace('"', '""') + '"'
+            freqs[term] = self.db.execute(
+                "SELECT count(*) FROM chunk_text WHERE chunk_text MATCH ?", (quoted,)
+            ).fetchone()[0]
+        return freqs, total
+
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunk_rows").fetchone()[0]

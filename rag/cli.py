@@ -119,8 +119,94 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def load_history(path: Path) -> list[dict]:
+    """A ``--history`` file: a JSON list of ``{"role", "content"}`` messages, oldest first."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RagchatError(f"{path}: no such history file.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RagchatError(f"{path}: not valid JSON ({exc}); expected a list of chat messages.") from None
+    return check_history(data, str(path))
+
+
+def check_history(data: object, where: str) -> list[dict]:
+    if not isinstance(data, list):
+        raise RagchatError(f"{where}: history must be a JSON list of {{\"role\", \"content\"}} messages.")
+    for i, message in enumerate(data):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant", "system"):
+            raise RagchatError(f"{where}: message {i} needs a role of user, assistant or system.")
+        if not isinstance(message.get("content") or "", str):
+            raise RagchatError(f"{where}: message {i} has non-text content.")
+    return data
+
+
+def format_sources(answer) -> str:
+    """Each numbered quote with its document's title and date and where it stands (chars, page)."""
+    lines = []
+    for c in answer.citations:
+        where = f"page {c.page}, " if c.page else ""
+        meta = ", ".join(x for x in (c.title, c.date) if x)
+        lines.append(f"[{c.n}] “{c.quote}”")
+        lines.append(f"    — {meta}; {c.source}, {where}characters {c.start}–{c.end}")
+    return "\n".join(lines)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    raise RagchatError("`ragchat ask` is not built yet (issue: answering); use `ragchat docs` to see the store.")
+    from rag.answer import Answer, Answerer
+
+    if bool(args.question) == bool(args.batch):
+        return _usage("ask needs a QUESTION or --batch FILE (not both).")
+    answerer = Answerer(settings)
+    try:
+        if args.batch:
+            return _ask_batch(answerer, args.batch)
+        history = load_history(args.history) if args.history else None
+        if args.json:
+            print(json.dumps(answerer.answer(args.question, history).to_dict(), ensure_ascii=False))
+            return 0
+        final = None
+        for item in answerer.stream(args.question, history):
+            if isinstance(item, Answer):
+                final = item
+            else:
+                print(item.text, end="", flush=True)
+        print()
+        if final.citations:
+            print("\n" + format_sources(final))
+        return 0
+    finally:
+        answerer.close()
+
+
+def _ask_batch(answerer, path: Path) -> int:
+    """One JSON object per input line, in order; a bad line gets an ``error`` and the rest go on."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RagchatError(f"{path}: cannot read the batch file ({exc}).") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        item_id = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise RagchatError('expected an object with a "question" string')
+            item_id = item.get("id")
+            history = check_history(item["history"], f"{path}:{number}") if item.get("history") else None
+            result = {"id": item_id, **answerer.answer(item["question"], history).to_dict()}
+        except json.JSONDecodeError as exc:
+            result = {"id": None, "error": f"{path}:{number}: not valid JSON ({exc.msg})"}
+        except RagchatError as exc:
+            result = {"id": item_id, "error": f"{path}:{number}: {exc}"}
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _usage(message: str) -> int:
+    print(f"ragchat ask: error: {message}", file=sys.stderr)
+    return 2
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:

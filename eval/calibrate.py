@@ -1,0 +1,85 @@
+"""Calibrate the refusal thresholds of ``rag.answer`` on SQuAD 2.0 (answerable vs unanswerable questions).
+
+``python -m eval.calibrate [--limit N]`` ingests the articles into a scratch store, computes the evidence
+features of each sampled question and prints, for a grid of thresholds, refusal precision/recall and the
+share of answerable questions wrongly refused. The chosen constants live in ``rag/answer.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from pathlib import Path
+
+from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
+
+
+def features(limit: int, seed: int = 0, data_dir: Path | None = None) -> list[dict]:
+    from ingest.chunking import TokenizerCounter
+    from ingest.embedder import MiniLMEmbedder, minilm_tokenizer
+    from ingest.pipeline import ingest
+    from ingest.store import Store
+    from rag.evidence import score_sentences, select
+    from rag.retrieval import HybridRetriever
+    from rag.settings import Settings
+
+    articles, questions = load_squad(DEFAULT_SQUAD)
+    work = data_dir or Path(tempfile.mkdtemp(prefix="ragchat-calib-"))
+    folder = write_articles(articles, work / "articles")
+    embedder = MiniLMEmbedder()
+    store = Store(Settings(data_dir=work / "data"), embedder.name, embedder.dimension, collection="squad2-calib")
+    ingest([folder], store, embedder, TokenizerCounter(minilm_tokenizer()), progress=False)
+    retriever = HybridRetriever(store=store, embedder=embedder, k=4)
+    sample = random.Random(seed).sample(questions, min(limit, len(questions)))
+    rows = []
+    for q in sample:
+        passages, vector = retriever.retrieve(q.question)
+        sentences, weights = score_sentences(q.question, vector, passages, embedder, store.keyword)
+        sel = select(sentences, weights)
+        context = " ".join(e.text for e in sel.evidence)
+        rows.append({
+            "id": q.id, "impossible": q.is_impossible, "best_score": sel.best_score, "dense": sel.best_dense,
+            "lexical": sel.best_lexical, "coverage": sel.coverage, "chars": len(context),
+            "hit": any(a in context for a in q.answers) if q.answers else None,
+            "passage_hit": any(a in p.text for p in passages for a in q.answers) if q.answers else None,
+        })
+    store.close()
+    return rows
+
+
+def sweep(rows: list[dict]) -> list[dict]:
+    out = []
+    for min_score in (0.0, 0.3, 0.35, 0.4, 0.42, 0.45, 0.5, 0.55):
+        for min_cov in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
+            refuse = [r["best_score"] < min_score or r["coverage"] < min_cov for r in rows]
+            tp = sum(1 for r, x in zip(rows, refuse) if x and r["impossible"])
+            fp = sum(1 for r, x in zip(rows, refuse) if x and not r["impossible"])
+            n_imp = sum(r["impossible"] for r in rows)
+            n_ans = len(rows) - n_imp
+            out.append({"min_score": min_score, "min_coverage": min_cov,
+                        "refusal_precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                        "refusal_recall": round(tp / n_imp, 3) if n_imp else None,
+                        "answerable_refused": round(fp / n_ans, 3) if n_ans else None})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit", type=int, default=400)
+    parser.add_argument("--rows", type=Path, help="save the per-question features here")
+    args = parser.parse_args()
+    rows = features(args.limit)
+    if args.rows:
+        args.rows.write_text(json.dumps(rows))
+    answerable = [r for r in rows if not r["impossible"]]
+    print(f"hit@evidence {sum(r['hit'] for r in answerable) / len(answerable):.3f}  "
+          f"hit@passages {sum(r['passage_hit'] for r in answerable) / len(answerable):.3f}  "
+          f"mean chars {sum(r['chars'] for r in rows) / len(rows):.0f}")
+    for line in sweep(rows):
+        print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()

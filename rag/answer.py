@@ -1,0 +1,250 @@
+"""The answering chain: question (+ history) -> standalone question -> hybrid retrieval -> numbered
+evidence -> refusal check -> LLM (or extractive) -> verification -> :class:`~rag.types.Answer`.
+
+Public API (the UI, the CLI and the evaluation harness use only this)::
+
+    answerer = Answerer(settings)                    # builds store, embedder, retriever, backend lazily
+    answer = answerer.answer("What did the Defence Minister say?", history=None, k=None, doc_ids=None)
+    for item in answerer.stream(question, history):  # AnswerDelta(text) pieces, then the final Answer
+        ...
+    answerer.backend_label                           # e.g. "local:gemma-3-270m-q4_k_m" or "extractive"
+    answerer.store                                   # ingest.store.Store of the collection
+    answerer.close()
+
+Tests pass fakes: ``Answerer(settings, embedder=HashEmbedder(), chat_model=FakeListChatModel(...))``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+from rag.condense import standalone_question
+from rag.errors import BackendError, RagchatError
+from rag.evidence import Selection, score_sentences, select, terms
+from rag.settings import Settings
+from rag.types import Answer, AnswerDelta, Evidence, Passage
+from rag.verify import citations_for, verify_text
+
+MAX_QUESTION_CHARS = 4000
+MAX_ANSWER_SENTENCES = 5
+
+# Refusal from evidence, calibrated on the seed set and the SQuAD public set (README, "Refusal").
+MIN_BEST_SCORE = 0.42
+MIN_COVERAGE = 0.5
+
+_SPEAKER = re.compile(
+    r"\bwh?at (?:did|does|has|have|had) (?P<who>.+?) (?:say|said|tell|told|state|stated|claim|claimed)\b", re.I
+)
+# A sentence is complete once its end punctuation and any [n] markers are followed by more text.
+_SENTENCE_DONE = re.compile(r"[.!?…]+[\"”’)]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*\s+(?=[^\s\[])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_question(question: str) -> str:
+    """The question without control characters; empty or over-long questions are errors."""
+    text = " ".join(_CONTROL.sub(" ", question or "").split())
+    if not text:
+        raise RagchatError("the question is empty; ask something about the documents.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise RagchatError(
+            f"the question is too long ({len(text)} characters, at most {MAX_QUESTION_CHARS}); shorten it."
+        )
+    return text
+
+
+def speaker_of(question: str) -> str | None:
+    """'What did the Defence Minister say?' -> 'the Defence Minister'."""
+    match = _SPEAKER.search(question)
+    return match.group("who").strip() if match else None
+
+
+def is_answerable(selection: Selection) -> bool:
+    """Do the selected sentences answer the question? Decided from the evidence, before any LLM."""
+    if not selection.evidence:
+        return False
+    return selection.best_score >= MIN_BEST_SCORE and selection.coverage >= MIN_COVERAGE
+
+
+def refusal_text(question: str) -> str:
+    return f"The documents don't say. Nothing in them answers “{question}”"
+
+
+def extractive_text(evidence: list[Evidence], speaker: str | None = None) -> str:
+    """The best evidence, verbatim and cited: one item, or several for 'what did X say?'."""
+    if not evidence:
+        return ""
+    if speaker:
+        who = set(terms(speaker))
+        items = [e for e in evidence if who <= set(terms(e.text))] or evidence[:1]
+    else:
+        items = [e for e in evidence if e.score >= evidence[0].score - 0.03][:2]
+    return " ".join(f"{e.text} [{e.n}]" for e in items)
+
+
+class Answerer:
+    """Question (+ history) in, verified :class:`Answer` out; see the module docstring."""
+
+    def __init__(self, settings: Settings, *, llm: str | None = None, embedder=None, chat_model=None,
+                 collection: str | None = None):
+        self.settings = settings.with_overrides(llm=llm, collection=collection)
+        self._embedder = embedder
+        self._chat_model = chat_model
+        self._chat_model_loaded = chat_model is not None
+        self._injected = chat_model is not None
+        self._store = None
+        self._retriever = None
+
+    # --- parts, built on first use -------------------------------------------------------------------
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from ingest.embedder import make_embedder
+
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
+    @property
+    def store(self):
+        if self._store is None:
+            from ingest.store import Store
+
+            self._store = Store(self.settings, self.embedder.name, self.embedder.dimension, create=False)
+        return self._store
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from rag.retrieval import HybridRetriever
+
+            self._retriever = HybridRetriever(store=self.store, embedder=self.embedder, k=self.settings.k)
+        return self._retriever
+
+    @property
+    def chat_model(self):
+        if not self._chat_model_loaded:
+            from rag.backends import make_chat_model
+
+            self._chat_model = make_chat_model(self.settings.llm)
+            self._chat_model_loaded = True
+        return self._chat_model
+
+    @property
+    def backend_label(self) -> str:
+        if self._injected:
+            return f"custom:{type(self._chat_model).__name__}"
+        from rag.backends import backend_label
+
+        return backend_label(self.settings.llm)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+            self._retriever = None
+
+    # --- answering -----------------------------------------------------------------------------------
+
+    def answer(self, question: str, history: list[dict] | None = None, k: int | None = None,
+               doc_ids: list[str] | None = None, date_from: str | None = None,
+               date_to: str | None = None) -> Answer:
+        final = None
+        for item in self.stream(question, history, k=k, doc_ids=doc_ids, date_from=date_from, date_to=date_to):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: list[dict] | None = None, k: int | None = None,
+               doc_ids: list[str] | None = None, date_from: str | None = None,
+               date_to: str | None = None) -> Iterator[AnswerDelta | Answer]:
+        """Verified pieces of the answer as :class:`AnswerDelta`, then the whole :class:`Answer`."""
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        question = clean_question(question)
+        standalone = standalone_question(question, history)
+        speaker = speaker_of(standalone)
+        query = f"{speaker} said" if speaker else standalone
+        k = k or self.settings.k
+        passages, vector = self.retriever.retrieve(query, k=max(k, 8) if speaker else k, doc_ids=doc_ids,
+                                                   date_from=date_from, date_to=date_to)
+        if speaker:  # score sentences against the whole question, not just "X said"
+            vector = self.embedder.embed_batch([standalone])[0]
+        timings["retrieve"] = _ms(started)
+        sentences, weights = score_sentences(standalone, vector, passages, self.embedder, self.store.keyword)
+        require = None
+        if speaker:
+            who = set(terms(speaker))
+            require = {id(s) for s in sentences if who and who <= set(terms(s.text))}
+        selection = select(sentences, weights, budget=2000 if speaker else 1500, require=require)
+        timings["evidence"] = _ms(started) - timings["retrieve"]
+        answer = Answer(question, standalone, "", refused=False, retrieved=passages, evidence=selection.evidence,
+                        backend="")
+        answerable = bool(require) or is_answerable(selection)
+        if not answerable:
+            answer.refused = True
+            answer.answer = refusal_text(standalone)
+            answer.backend = "refusal (from evidence, no LLM call)"
+            yield AnswerDelta(answer.answer)
+        else:
+            answer.backend = self.backend_label
+            if self.chat_model is None:
+                text = extractive_text(selection.evidence, speaker)
+                yield AnswerDelta(text)
+            else:
+                generated_at = time.perf_counter()
+                text = yield from self._generate(standalone, selection.evidence, answer, timings)
+                timings["generate"] = _ms(generated_at)
+                if not text:
+                    text = extractive_text(selection.evidence, speaker)
+                    answer.backend += " (all sentences unsupported: extractive fallback)"
+                    yield AnswerDelta(text)
+            answer.answer = text
+            answer.citations = citations_for(text, selection.evidence)
+        timings["total"] = _ms(started)
+        answer.timings_ms = timings
+        yield answer
+
+    def _generate(self, question: str, evidence: list[Evidence], answer: Answer,
+                  timings: dict[str, float]) -> Iterator[AnswerDelta]:
+        """Stream the LLM, verifying each sentence as it completes; returns the kept text."""
+        from rag.prompting import build_messages
+
+        messages = build_messages(question, evidence)
+        started = time.perf_counter()
+        buffer, position, kept = "", 0, []
+        try:
+            for chunk in self.chat_model.stream(messages):
+                if "first_token" not in timings:
+                    timings["first_token"] = _ms(started)
+                buffer += chunk.content if isinstance(chunk.content, str) else ""
+                for match in _SENTENCE_DONE.finditer(buffer, position):
+                    piece = buffer[position:match.end()]
+                    position = match.end()
+                    yield from self._keep(piece, evidence, answer, kept)
+                if len(kept) >= MAX_ANSWER_SENTENCES:
+                    break
+        except RagchatError:
+            raise
+        except Exception as exc:  # a backend that fails mid-answer: one clear line, not a traceback
+            raise BackendError(f"the {self.backend_label} backend failed while answering: {exc}") from exc
+        if position < len(buffer) and len(kept) < MAX_ANSWER_SENTENCES:
+            yield from self._keep(buffer[position:], evidence, answer, kept)
+        return " ".join(kept)
+
+    def _keep(self, piece: str, evidence: list[Evidence], answer: Answer, kept: list[str]):
+        good, dropped = verify_text(piece, evidence)
+        answer.dropped.extend(dropped)
+        for sentence in good:
+            if len(kept) < MAX_ANSWER_SENTENCES and sentence not in kept:
+                yield AnswerDelta((" " if kept else "") + sentence)
+                kept.append(sentence)
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0
+
+
+__all__ = ["Answerer", "Answer", "AnswerDelta", "Passage", "clean_question"]
