@@ -210,8 +210,13 @@ def _usage(message: str) -> int:
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
-    raise RagchatError("`ragchat ui` is not built yet (issue: the chat window).")
+    from ui.app import launch
+
+    launch(settings, host=args.host, port=args.port)
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    raise RagchatError("`ragchat eval` is not built yet (issue: regression evaluation).")
+    from eval.harness import run
+
+    return run(args, settings)

@@ -21,7 +21,7 @@ from rag.types import Evidence, Passage
 
 BUDGET_CHARS = 1500
 MAX_SENTENCES = 8
-LEXICAL_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.2  # measured on SQuAD: 0.2 and 0.5 tie on hit rate, 1.0 is worse
 
 _LEANS_BACK = re.compile(
     r"^(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|But|However|Moreover|Also|And|Yet|"
@@ -209,14 +209,21 @@ def select(sentences: list[Sentence], weights: dict[str, float], budget: int = B
 
 
 def _merge_overlapping(groups: list[list[Sentence]]) -> list[list[Sentence]]:
-    """Groups chosen together stay one item; groups that share a sentence become one span."""
+    """Groups chosen together stay one item; groups that share a sentence become one span when one
+    passage holds it all, otherwise the later group keeps only its own sentences."""
     merged: list[list[Sentence]] = []
     for group in groups:
         ids = {id(s) for s in group}
         for other in merged:
-            if ids & {id(s) for s in other}:
-                other.extend(s for s in group if id(s) not in {id(o) for o in other})
-                other.sort(key=lambda s: s.start)
+            other_ids = {id(s) for s in other}
+            if ids & other_ids:
+                union = sorted(other + [s for s in group if id(s) not in other_ids], key=lambda s: s.start)
+                if _covering(union[0], union[-1]) is not None:
+                    other[:] = union
+                else:
+                    rest = [s for s in group if id(s) not in other_ids]
+                    if rest:
+                        merged.append(rest)
                 break
         else:
             merged.append(sorted(group, key=lambda s: s.start))

@@ -38,6 +38,8 @@ def chunk_where(doc_ids: list[str] | None, date_from: str | None, date_to: str |
         clauses.append({"date_int": {"$gte": int(date_from.replace("-", ""))}})
     if date_to:
         clauses.append({"date_int": {"$lte": int(date_to.replace("-", ""))}})
+        if not date_from:
+            clauses.append({"date_int": {"$gt": 0}})  # undated documents match no date range
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

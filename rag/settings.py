@@ -31,7 +31,7 @@ class Settings:
     llm: str = "local"
     collection: str = "seeds"
     embedder: str = "minilm"
-    k: int = 4
+    k: int = 8  # passages retrieved; the evidence given to the LLM is chosen from their sentences
 
     def with_overrides(self, **values: object) -> Settings:
         """A copy with the given values replaced; ``None`` values (flags not given) are ignored."""

@@ -44,8 +44,13 @@ def strip_markers(sentence: str) -> str:
     return _MARKER.sub("", sentence).strip()
 
 
+_DANGLING = re.compile(r"\b(?:the|a|an|and|or|that|of|to|with|by|for|in|on|as|but|from|his|her|their)\W*$", re.I)
+
+
 def unsupported_reason(claim: str, support: str) -> str | None:
     """Why ``claim`` is not backed by ``support`` text, or ``None`` when it is."""
+    if _DANGLING.search(claim.rstrip(" .!?…")):
+        return "the sentence is cut off"
     folded = _fold(support)
     support_terms = set(terms(support))
     for quote in _QUOTED.findall(claim):

@@ -37,9 +37,6 @@ def corpus(tmp_path, store, fake_embedder, counter):
 def make(fake_embedder, replies=None):
     model = FakeListChatModel(responses=replies) if replies is not None else None
     answerer = Answerer(load_settings(), embedder=fake_embedder, chat_model=model, llm="extractive")
-    if model is None:
-        answerer._chat_model_loaded = True  # extractive: no LLM at all
-        answerer._injected = False
     return answerer, model
 
 

@@ -1,0 +1,95 @@
+"""Serve the chat window for browser tests: ingest some files, then launch on a loopback port.
+
+Run as a script in its own process (``python tests/ui_helpers.py --port N FILE...``) with the
+``RAGCHAT_*`` environment the test sets; :func:`serve` does that and waits until the page answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def serve(data_dir: Path, port: int, files: list[Path], log_path: Path, llm: str = "extractive",
+          extra_env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[str]:
+    """The app in a subprocess on ``127.0.0.1:port``; yields its URL and stops it afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAGCHAT_")}
+    env.update({"RAGCHAT_DATA_DIR": str(data_dir), "RAGCHAT_EMBEDDER": "hash", "RAGCHAT_LLM": llm,
+                "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",
+                "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost"})
+    env.update(extra_env or {})
+    url = f"http://127.0.0.1:{port}/"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, __file__, "--port", str(port), *map(str, files)], env=env,
+                                cwd=data_dir.parent, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(url, proc, log_path, timeout)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log = log_path.read_text(errors="replace")
+            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except urllib.error.HTTPError as exc:  # 401 with auth on: up all the same
+            if exc.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the app did not come up in {timeout:.0f} s:\n{log_path.read_text(errors='replace')}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("files", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from ingest.chunking import TokenizerCounter
+    from ingest.embedder import make_embedder, minilm_tokenizer
+    from ingest.pipeline import ingest
+    from ingest.store import Store
+    from rag.settings import load_settings
+    from ui.app import launch
+
+    settings = load_settings()
+    if args.files:
+        embedder = make_embedder(settings.embedder)
+        store = Store(settings, embedder.name, embedder.dimension)
+        report = ingest(args.files, store, embedder, TokenizerCounter(minilm_tokenizer()), progress=False)
+        store.close()
+        print(report.summary(), flush=True)
+    launch(settings, host="127.0.0.1", port=args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""What the chat window needs from the rest of ragchat, in one object shared by all browser sessions.
+
+Models load once per process: one embedder, one :class:`~rag.answer.Answerer` per backend chosen in
+Settings (built when first used). Conversations are not kept here; each session holds its own.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from rag.errors import RagchatError
+from rag.settings import Settings
+from ui.format import Window
+
+TEXT_FORMATS = ("txt", "md")
+
+
+def configured_backends(settings: Settings) -> list[str]:
+    """The backends offered in Settings: the configured one first, then the ones that need no setup."""
+    choices = [settings.llm, "extractive"]
+    if find_spec("llama_cpp") is not None:
+        choices.append("local")
+    return list(dict.fromkeys(choices))
+
+
+@lru_cache(maxsize=32)
+def _document_text(path: str, fmt: str, mtime_ns: int, size: int) -> str:
+    """The text offsets index: the file itself for .txt/.md, the loader's extraction otherwise."""
+    if fmt in TEXT_FORMATS:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    from ingest.loaders import load
+
+    return load(Path(path)).text
+
+
+def window_from_chunks(chunks: Sequence[tuple[int, int, str]], start: int, end: int) -> Window | None:
+    """Stitch overlapping ``(start, end, text)`` chunks into the contiguous text covering ``[start, end)``.
+
+    >>> window_from_chunks([(0, 5, "Hello"), (3, 11, "lo, worl")], 4, 8)
+    ('Hello, worl', 0)
+    """
+    runs: list[tuple[int, list[str], int]] = []  # (run start, pieces, run end)
+    for c_start, c_end, text in sorted(chunks):
+        if runs and c_start <= runs[-1][2]:
+            r_start, pieces, r_end = runs[-1]
+            if c_end > r_end:
+                pieces.append(text[r_end - c_start:])
+                runs[-1] = (r_start, pieces, c_end)
+        else:
+            runs.append((c_start, [text], c_end))
+    for r_start, pieces, r_end in runs:
+        if r_start <= start and end <= r_end:
+            return "".join(pieces), r_start
+    return None
+
+
+def _chunks(n: int) -> str:
+    return f"{n} chunk" if n == 1 else f"{n} chunks"
+
+
+class ChatService:
+    """Answerers, the document store and ingest, behind the few calls the UI makes."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.backends = configured_backends(settings)
+        self.uploads = Path(settings.data_dir) / "uploads"
+        self._answerers: dict[str, object] = {}
+        self._embedder = None
+        self._store = None
+        self._lock = threading.Lock()  # building models and the store
+        self._write_lock = threading.Lock()  # one ingest or removal at a time
+
+    # --- models and store, built on first use ---------------------------------------------------------
+
+    @property
+    def embedder(self):
+        with self._lock:
+            if self._embedder is None:
+                from ingest.embedder import make_embedder
+
+                self._embedder = make_embedder(self.settings.embedder)
+            return self._embedder
+
+    def _open_store(self, create: bool):
+        """The collection's store; with ``create=False`` a missing collection is a :class:`StoreError`.
+        Listing documents needs no model: the embedder's name and size are known without loading it."""
+        with self._lock:
+            if self._store is None:
+                from ingest.embedder import embedder_spec
+                from ingest.store import Store
+
+                self._store = Store(self.settings, *embedder_spec(self.settings.embedder), create=create)
+            return self._store
+
+    @property
+    def store(self):
+        return self._open_store(create=False)
+
+    def answerer(self, backend: str | None = None):
+        """The answerer for ``backend`` (one of :attr:`backends`), built the first time it is asked for."""
+        backend = backend or self.backends[0]
+        if backend not in self.backends:
+            raise RagchatError(f"unknown backend {backend!r}; choose one of: {', '.join(self.backends)}.")
+        embedder = self.embedder
+        with self._lock:
+            if backend not in self._answerers:
+                from rag.answer import Answerer
+
+                self._answerers[backend] = Answerer(self.settings, llm=backend, embedder=embedder)
+            return self._answerers[backend]
+
+    def close(self) -> None:
+        with self._lock:
+            for answerer in self._answerers.values():
+                answerer.close()  # type: ignore[attr-defined]
+            self._answerers.clear()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    # --- documents ------------------------------------------------------------------------------------
+
+    def documents(self) -> dict[str, dict]:
+        """The stored documents; a missing collection is a :class:`StoreError` (an upload creates it)."""
+        return self.store.documents()
+
+    def text_source(self) -> Callable[[str, int, int], Window | None]:
+        """A :data:`ui.format.TextSource` over the documents stored now (quotes alone if that fails)."""
+        try:
+            docs = self.documents()
+        except RagchatError:
+            return lambda doc_id, start, end: None
+
+        def window(doc_id: str, start: int, end: int) -> Window | None:
+            meta = docs.get(doc_id) or {}
+            path = meta.get("path") or meta.get("source")
+            if path:
+                try:
+                    stat = Path(path).stat()
+                    return _document_text(str(path), meta.get("format", "txt"), stat.st_mtime_ns,
+                                          stat.st_size), 0
+                except (OSError, UnicodeDecodeError, RagchatError):
+                    pass  # moved, changed or unreadable: fall back to the stored chunks
+            try:
+                chunks = self.store.document_chunks(doc_id)
+            except RagchatError:
+                return None
+            return window_from_chunks([(c.metadata["start"], c.metadata["end"], c.text) for c in chunks],
+                                      start, end)
+
+        return window
+
+    def add_files(self, files: Sequence[str | Path],
+                  progress: Callable[[int, int, str], None] | None = None) -> tuple[list[str], list[str]]:
+        """Copy uploaded files into the data directory and ingest them, one at a time.
+
+        Returns ``(done, failed)``: a line per file that went in (or was already there), and a
+        ``"file: reason"`` line per file that did not.
+        """
+        from ingest.chunking import TokenizerCounter
+        from ingest.embedder import minilm_tokenizer
+        from ingest.pipeline import ingest
+
+        done: list[str] = []
+        failed: list[str] = []
+        counter = TokenizerCounter(minilm_tokenizer())
+        with self._write_lock:
+            self.uploads.mkdir(parents=True, exist_ok=True)
+            for i, file in enumerate(files):
+                name = Path(file).name
+                if progress:
+                    progress(i, len(files), name)
+                target = self.uploads / name
+                existed = target.exists()
+                try:
+                    shutil.copyfile(file, target)
+                    report = ingest([target], self._open_store(create=True), self.embedder, counter,
+                                    progress=False)
+                except RagchatError as exc:
+                    report = None
+                    failed.append(f"{name}: {exc}")
+                except OSError as exc:
+                    report = None
+                    failed.append(f"{name}: could not be stored ({exc.strerror or exc}).")
+                if report is not None:
+                    failed.extend(line.replace(str(target), name, 1) for line in report.failed)
+                    chunks = {d: m.get("chunks", 0) for d, m in self.documents().items()}
+                    for doc_id in report.added:
+                        done.append(f"{name}: added ({_chunks(chunks.get(doc_id, 0))})")
+                    for doc_id in report.updated:
+                        done.append(f"{name}: updated, replacing the earlier version "
+                                    f"({_chunks(chunks.get(doc_id, 0))})")
+                    for _ in report.unchanged:
+                        done.append(f"{name}: already in the collection, unchanged")
+                if (report is None or report.failed) and not existed:
+                    target.unlink(missing_ok=True)
+            if progress:
+                progress(len(files), len(files), "done")
+        return done, failed
+
+    def remove(self, doc_id: str) -> str:
+        """Remove a document from the store; a file uploaded through the UI goes too."""
+        with self._write_lock:
+            meta = self.documents().get(doc_id)
+            if meta is None:
+                raise RagchatError(f"no document {doc_id!r} in the collection; it may be removed already.")
+            self.store.delete_document(doc_id)
+            path = Path(meta.get("path", ""))
+            if path.parent.resolve() == self.uploads.resolve() and path.is_file():
+                path.unlink()
+        return f"Removed {meta.get('title') or doc_id} ({meta.get('source', doc_id)})."
