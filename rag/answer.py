@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 
 from rag.condense import standalone_question
-from rag.errors import BackendError, RagchatError
+from rag.errors import RagchatError
 from rag.evidence import Selection, score_sentences, select, terms
 from rag.settings import Settings
 from rag.types import Answer, AnswerDelta, Evidence, Passage
@@ -140,6 +140,13 @@ class Answerer:
 
         return backend_label(self.settings.llm)
 
+    def warm_up(self) -> None:
+        """Load the store, the embedder and the model now, so answer timings measure answering only."""
+        self.retriever.ensure_keyword_index()
+        model = self.chat_model
+        if model is not None and hasattr(model, "load"):
+            model.load()
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -162,9 +169,10 @@ class Answerer:
                doc_ids: list[str] | None = None, date_from: str | None = None,
                date_to: str | None = None) -> Iterator[AnswerDelta | Answer]:
         """Verified pieces of the answer as :class:`AnswerDelta`, then the whole :class:`Answer`."""
+        question = clean_question(question)
+        self.warm_up()  # a no-op once loaded: keeps model loading out of the timings
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        question = clean_question(question)
         standalone = standalone_question(question, history)
         speaker = speaker_of(standalone)
         query = f"{speaker} said" if speaker else standalone
@@ -211,12 +219,13 @@ class Answerer:
     def _generate(self, question: str, evidence: list[Evidence], answer: Answer,
                   timings: dict[str, float]) -> Iterator[AnswerDelta]:
         """Stream the LLM, verifying each sentence as it completes; returns the kept text."""
+        from rag.backends import backend_errors
         from rag.prompting import build_messages
 
         messages = build_messages(question, evidence)
         started = time.perf_counter()
         buffer, position, kept = "", 0, []
-        try:
+        with backend_errors(self.chat_model):
             for chunk in self.chat_model.stream(messages):
                 if "first_token" not in timings:
                     timings["first_token"] = _ms(started)
@@ -227,10 +236,6 @@ class Answerer:
                     yield from self._keep(piece, evidence, answer, kept)
                 if len(kept) >= MAX_ANSWER_SENTENCES:
                     break
-        except RagchatError:
-            raise
-        except Exception as exc:  # a backend that fails mid-answer: one clear line, not a traceback
-            raise BackendError(f"the {self.backend_label} backend failed while answering: {exc}") from exc
         if position < len(buffer) and len(kept) < MAX_ANSWER_SENTENCES:
             yield from self._keep(buffer[position:], evidence, answer, kept)
         return " ".join(kept)

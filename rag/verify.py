@@ -90,9 +90,13 @@ def verify_text(answer: str, evidence: list[Evidence]) -> tuple[list[str], list[
         support = " ".join(by_n[n].text for n in cited)
         reason = unsupported_reason(claim, support)
         if reason:
-            label = "".join(f"[{n}]" for n in cited)
-            dropped.append({"sentence": sentence, "reason": reason.replace("the cited evidence", label)})
-            continue
+            # Small models often cite the neighbouring number: re-cite to the one item that does support it.
+            backing = [e.n for e in evidence if unsupported_reason(claim, e.text) is None][:1]
+            if not backing:
+                label = "".join(f"[{n}]" for n in cited)
+                dropped.append({"sentence": sentence, "reason": reason.replace("the cited evidence", label)})
+                continue
+            cited = backing
         end = re.search(r"[.!?…]+[\"'”’)]*$", claim)
         body = claim[: end.start()] if end else claim
         punctuation = end.group() if end else "."

@@ -162,3 +162,20 @@ def test_answer_json_matches_the_contract(corpus, fake_embedder):
     assert {"n", "doc_id", "source", "title", "date", "quote", "start", "end"} <= set(citation)
     assert {"doc_id", "source", "start", "end", "score"} <= set(data["retrieved"][0])
     json.dumps(data)
+
+
+def test_a_sentence_citing_the_wrong_number_is_recited_to_its_support(corpus, fake_embedder):
+    answerer, _ = make(fake_embedder, ["The ceasefire reached last month is holding [9]."])
+    answer = answerer.answer("When was the ceasefire reached?")
+    answerer.close()
+    assert not answer.dropped, answer.dropped
+    (citation,) = answer.citations
+    assert "ceasefire reached between both states last month" in citation.quote
+    assert answer.answer.endswith(f"[{citation.n}].")
+
+
+def test_a_cut_off_sentence_is_dropped(corpus, fake_embedder):
+    answerer, _ = make(fake_embedder, ["He said that the Taliban had “no good hope from them” and that the [1]."])
+    answer = answerer.answer("What did the Defence Minister say?")
+    answerer.close()
+    assert any(d["reason"] == "the sentence is cut off" for d in answer.dropped)
