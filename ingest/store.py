@@ -12,6 +12,7 @@ The keyword index (SQLite FTS5 under the data directory) follows the manifest do
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ingest.keyword import KeywordIndex
-from rag.errors import ConfigError, StoreError
+from rag.errors import ConfigError, RagchatError, StoreError
 from rag.settings import Settings, offline_environment
 
 def failpoint(name: str) -> None:
@@ -35,6 +36,26 @@ def failpoint(name: str) -> None:
 
 
 _FAILPOINT_HITS: dict[str, int] = {}
+
+
+def _store_errors(method):
+    """Turn whatever Chroma raises (a server gone, a disk full, a read-only directory) into a StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RagchatError:
+            raise
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}".rstrip(": ")
+            if self.settings.chroma_url:
+                raise StoreError(f"the Chroma server at {self.settings.chroma_url} failed ({detail}); check that "
+                                 "it is running (`chroma run`) and try again.") from exc
+            raise StoreError(f"the Chroma store in {Path(self.settings.data_dir) / 'chroma'} failed ({detail}); "
+                             "check that the data directory is writable and the disk not full.") from exc
+
+    return wrapper
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,58}[a-z0-9]$")
 MANIFEST_SUFFIX = "__docs"
@@ -155,6 +176,7 @@ class Store:
 
     # --- manifest ----------------------------------------------------------------------------------
 
+    @_store_errors
     def documents(self) -> dict[str, dict]:
         """Every document record of the manifest: doc_id -> metadata."""
         got = self.manifest.get(include=["metadatas"])
@@ -165,6 +187,7 @@ class Store:
 
     # --- writes ------------------------------------------------------------------------------------
 
+    @_store_errors
     def replace_document(self, doc_meta: dict, chunk_ids: list[str], texts: list[str],
                          embeddings: list[list[float]], metadatas: list[dict]) -> None:
         """Swap a document's chunks for new ones; a crash anywhere in here is undone by :meth:`repair`."""
@@ -183,12 +206,14 @@ class Store:
         self.keyword.replace_document(doc_id, doc_meta["doc_hash"], list(zip(chunk_ids, texts)))
         failpoint("keyword-written")
 
+    @_store_errors
     def delete_document(self, doc_id: str) -> None:
         self._mark(doc_id, {"doc_id": doc_id, "state": "writing", "doc_hash": ""})
         self.chunks.delete(where={"doc_id": doc_id})
         self.manifest.delete(ids=[doc_id])
         self.keyword.delete_document(doc_id)
 
+    @_store_errors
     def repair(self) -> list[str]:
         """Finish what a crashed ingest left: drop half-written documents, resync the keyword index.
 
@@ -201,6 +226,7 @@ class Store:
         self.sync_keyword_index({k: v for k, v in docs.items() if k not in dropped})
         return dropped
 
+    @_store_errors
     def sync_keyword_index(self, docs: dict[str, dict] | None = None) -> int:
         docs = self.documents() if docs is None else docs
         manifest = {doc_id: meta["doc_hash"] for doc_id, meta in docs.items() if meta.get("state") == "done"}
@@ -213,6 +239,7 @@ class Store:
 
     # --- reads -------------------------------------------------------------------------------------
 
+    @_store_errors
     def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
         if not ids:
             return []
@@ -221,11 +248,13 @@ class Store:
                  for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 
+    @_store_errors
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         got = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         chunks = [StoredChunk(cid, t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return sorted(chunks, key=lambda c: c.metadata["index"])
 
+    @_store_errors
     def dense_search(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunks as ``(chunk_id, cosine similarity)``, best first."""
         n = self.chunks.count()
@@ -235,5 +264,6 @@ class Store:
                                 include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
+    @_store_errors
     def count(self) -> int:
         return self.chunks.count()

@@ -26,29 +26,48 @@ def chroma_cli() -> str:
     return str(beside) if beside.exists() else (shutil.which("chroma") or "chroma")
 
 
+class ChromaServer:
+    """A real `chroma run` on loopback that a test can stop and start again on the same port and path."""
+
+    def __init__(self, path: Path, log: Path):
+        self.path, self.log_path, self.port = path, log, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self) -> None:
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [chroma_cli(), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/api/v2/heartbeat", timeout=1):
+                    return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.proc.kill()
+                    raise RuntimeError("chroma server did not start: " + self.log_path.read_text())
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
 @pytest.fixture
-def chroma_server(tmp_path):
-    port = free_port()
-    log = open(tmp_path / "chroma.log", "w")
-    proc = subprocess.Popen(
-        [chroma_cli(), "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("chroma server did not start: " + (tmp_path / "chroma.log").read_text())
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+def server(tmp_path):
+    srv = ChromaServer(tmp_path / "server-db", tmp_path / "chroma.log")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def chroma_server(server):
+    return server.url
 
 
 def test_ingest_into_a_chroma_server(tmp_path, monkeypatch, chroma_server, fake_embedder, counter, capsys):
@@ -80,3 +99,29 @@ def test_unreachable_server_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("RAGCHAT_CHROMA_URL", f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreError, match="cannot reach the Chroma server .*chroma run"):
         Store(load_settings(), "hash-64", 64)
+
+
+def test_ask_survives_a_server_restart(tmp_path, monkeypatch, server, fake_embedder, counter):
+    """Ingest and ask through a server; stop it: a clear error, not a hang; start it: answers again."""
+    from rag.answer import Answerer
+
+    monkeypatch.setenv("RAGCHAT_CHROMA_URL", server.url)
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEED, seeds)
+    store = Store(load_settings(), fake_embedder.name, fake_embedder.dimension)
+    ingest([seeds], store, fake_embedder, counter, progress=False)
+    store.close()
+
+    answerer = Answerer(load_settings(), embedder=fake_embedder, llm="extractive")
+    before = answerer.answer("What did the Defence Minister say?")
+    assert "Khawaja Asif" in before.answer
+
+    server.stop()
+    with pytest.raises(StoreError, match="Chroma server at .* failed .*chroma run"):
+        answerer.answer("What did the Defence Minister say?")
+
+    server.start()
+    after = answerer.answer("What did the Defence Minister say?")
+    assert after.answer == before.answer and after.citations == before.citations
+    answerer.close()
