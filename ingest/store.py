@@ -114,7 +114,8 @@ def open_client(settings: Settings):
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
         raise StoreError(
-            f"cannot open the Chroma store in {path} ({exc}); check RAGCHAT_DATA_DIR and its permissions."
+            f"cannot open the Chroma store in {path} ({exc}); check that the data directory (RAGCHAT_DATA_DIR) "
+            "is writable and the disk not full."
         ) from exc
 
 
