@@ -69,7 +69,8 @@ def is_answerable(selection: Selection) -> bool:
 
 
 def refusal_text(question: str) -> str:
-    return f"The documents don't say. Nothing in them answers “{question}”"
+    """A plain refusal; it does not echo the question, which may carry someone's injected text."""
+    return "The documents don't say. Nothing in them answers this question."
 
 
 def extractive_text(evidence: list[Evidence], speaker: str | None = None) -> str:
