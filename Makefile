@@ -1,5 +1,5 @@
 # The one task runner: the README's quick start and CI use these targets.
-.PHONY: run test install install-dev ingest bench-ingest lint
+.PHONY: run test install install-dev ingest bench-ingest bench-answer eval-seed eval-seed-baseline lint
 
 VENV := .venv/bin
 export HF_HUB_OFFLINE := 1
@@ -28,3 +28,16 @@ bench-ingest: install
 
 lint: install-dev
 	$(VENV)/ruff check rag ingest ui eval tests
+
+## SQuAD sample: ragchat vs the LangChain tutorial recipe (add ARGS="--local" for the LLM figures).
+bench-answer: install
+	$(VENV)/python -m eval.bench answer $(ARGS)
+
+## Score the seed question set against its baseline (what CI runs): exit 100 on a regression.
+eval-seed: ingest
+	$(VENV)/ragchat eval eval/sets/seed.jsonl --baseline eval/sets/seed.baseline.json --out eval-report/seed
+
+## Rewrite the seed baseline from a run of the current code; review its diff before committing it.
+eval-seed-baseline: ingest
+	$(VENV)/ragchat eval eval/sets/seed.jsonl --baseline eval/sets/seed.baseline.json --update-baseline \
+		--out eval-report/seed

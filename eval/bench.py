@@ -11,6 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.bench_answer import bench_answer
+from eval.bench_embed import bench_embed
+from eval.bench_scale import bench_scale
 from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
 
 
@@ -68,7 +71,7 @@ def bench_ingest(args: argparse.Namespace) -> dict:
     return figures
 
 
-BENCHMARKS = {"ingest": bench_ingest}
+BENCHMARKS = {"ingest": bench_ingest, "answer": bench_answer, "embed": bench_embed, "scale": bench_scale}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line of figures")
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--articles", type=int, help="only the first N articles")
+    parser.add_argument("--limit", type=int, help="answer, embed, scale: a fixed sample of N SQuAD questions")
+    parser.add_argument("--local", action="store_true", help="answer: also the local LLM (slow)")
+    parser.add_argument("--sizes", help="scale: corpus sizes in chunks (default 1k,10k,100k)")
+    parser.add_argument("--out", type=Path, help="scale: results directory (default bench-results/scale)")
     args = parser.parse_args(argv)
     figures = BENCHMARKS[args.name](args)
     if args.json:

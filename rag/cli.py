@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--update-baseline", action="store_true")
     p.add_argument("--out", type=Path)
     p.add_argument("--limit", type=int)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("docs", help="list the stored documents")
