@@ -36,12 +36,14 @@ def features(limit: int, seed: int = 0, data_dir: Path | None = None) -> list[di
     rows = []
     for q in sample:
         passages, vector = retriever.retrieve(q.question)
-        sentences, weights = score_sentences(q.question, vector, passages, embedder, store.keyword)
-        sel = select(sentences, weights)
+        sentences, weights, unknown = score_sentences(q.question, vector, passages, embedder, store.keyword)
+        sel = select(sentences, weights, unknown=unknown)
+        from rag.answer import is_answerable
         context = " ".join(e.text for e in sel.evidence)
         rows.append({
             "id": q.id, "impossible": q.is_impossible, "best_score": sel.best_score, "dense": sel.best_dense,
             "lexical": sel.best_lexical, "coverage": sel.coverage, "chars": len(context),
+            "unknown": len(unknown), "answerable_now": is_answerable(sel, q.question),
             "hit": any(a in context for a in q.answers) if q.answers else None,
             "passage_hit": any(a in p.text for p in passages for a in q.answers) if q.answers else None,
         })
@@ -69,8 +71,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=400)
     parser.add_argument("--rows", type=Path, help="save the per-question features here")
+    parser.add_argument("--work", type=Path, help="reuse this scratch directory (articles and store)")
     args = parser.parse_args()
-    rows = features(args.limit)
+    rows = features(args.limit, data_dir=args.work)
     if args.rows:
         args.rows.write_text(json.dumps(rows))
     answerable = [r for r in rows if not r["impossible"]]
@@ -79,6 +82,13 @@ def main() -> None:
           f"mean chars {sum(r['chars'] for r in rows) / len(rows):.0f}")
     for line in sweep(rows):
         print(json.dumps(line))
+    refused = [not r["answerable_now"] for r in rows]
+    tp = sum(1 for r, x in zip(rows, refused) if x and r["impossible"])
+    fp = sum(1 for r, x in zip(rows, refused) if x and not r["impossible"])
+    n_imp = sum(r["impossible"] for r in rows)
+    print(json.dumps({"current_rules": True, "refusal_precision": round(tp / max(1, tp + fp), 3),
+                      "refusal_recall": round(tp / max(1, n_imp), 3),
+                      "answerable_refused": round(fp / max(1, len(rows) - n_imp), 3)}))
 
 
 if __name__ == "__main__":

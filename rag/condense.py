@@ -22,12 +22,14 @@ _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.I)
 _THING = re.compile(r"\b(it|its)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(?P<np>.+?)\s*\??\s*$", re.I)
+# Case matters below ([A-Z] is a capital), so only the question words are case-insensitive.
 _ASKED_ABOUT = re.compile(
-    r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<np>.+?)\s*\??\s*$|"
-    r"^\s*(?:what|how|why|when|where)\s+(?:did|does|do|has|have|had|is|was|will|would|can|could)\s+"
-    r"(?P<subj>(?:the\s+)?[\w’'-]+(?:\s+[A-Z][\w’'-]+)*|the\s+[\w’'-]+\s+[\w’'-]+)\s+",
-    re.I,
+    r"^\s*(?i:who|what)\s+(?i:is|was|are|were)\s+(?P<np>.+?)\s*\??\s*$|"
+    r"^\s*(?i:what|how|why|when|where)\s+(?i:did|does|do|has|have|had|is|was|will|would|can|could)\s+"
+    r"(?P<subj>the\s+[a-z’'-]+\s+[a-z’'-]+(?=\s+(?:say|said|do|did|deny|denied|claim|want|think))|"
+    r"(?:the\s+)?[\w’'-]+(?:\s+[A-Z][\w’'-]+)*)\s+",
 )
+_DEMONSTRATIVE = re.compile(r"\b(that|this)\s*\??\s*$", re.I)
 # Two or more capitalised words in a row: a person's or an organisation's name.
 _NAME = re.compile(r"\b([A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+)\b")
 _TITLES = ("Defence Minister", "Prime Minister", "Foreign Minister", "Interior Minister", "President")
@@ -73,11 +75,21 @@ def standalone_question(question: str, history: list[dict] | None) -> str:
         person = (_person_in(answers[-1]) if answers else None) or _person_in(last_question) or topic
         if person:
             return _PERSONAL.sub(lambda m: _possessive(person, m.group(1)), question, count=1)
-    if _PLURAL.search(question) and topic:
-        return _PLURAL.sub(lambda m: _possessive(topic, m.group(1)), question, count=1)
+    if _PLURAL.search(question):
+        group = _last_group(last_question) or topic
+        if group:
+            return _PLURAL.sub(lambda m: _possessive(group, m.group(1)), question, count=1)
     if _THING.search(question) and topic:
         return _THING.sub(lambda m: _possessive(topic, m.group(1)), question, count=1)
+    if _DEMONSTRATIVE.search(question):  # "In what year was that?": carry the earlier question along
+        return f"{question} ({last_question.strip()})"
     return question
+
+
+def _last_group(question: str) -> str | None:
+    """The last name or acronym a question mentions after its first word ("… about the TTP?" -> "the TTP")."""
+    names = re.findall(r"(?<!^)\b((?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", question.strip())
+    return names[-1] if names else None
 
 
 def _possessive(name: str, pronoun: str) -> str:

@@ -11,6 +11,7 @@ The same scores decide whether the documents answer the question at all (:func:`
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class Selection:
     best_dense: float
     best_lexical: float
     coverage: float  # IDF-weighted share of the question's terms found anywhere in the evidence
+    unknown: list[str] = field(default_factory=list)  # question terms found nowhere in the collection
 
     @property
     def best_score(self) -> float:
@@ -126,12 +128,29 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
     return list(seen.values())
 
 
-def term_weights(question_terms: list[str], keyword_index) -> dict[str, float]:
-    """IDF of each question term over the stored chunks (rarer terms matter more)."""
+def term_weights(question_terms: list[str], keyword_index) -> tuple[dict[str, float], list[str]]:
+    """IDF of each question term over the stored chunks (rarer terms matter more), and the terms that
+    occur in no chunk at all."""
     if not question_terms:
-        return {}
+        return {}, []
     freqs, total = keyword_index.document_frequencies(question_terms)
-    return {t: math.log(1 + (total - freqs.get(t, 0) + 0.5) / (freqs.get(t, 0) + 0.5)) for t in question_terms}
+    weights = {t: math.log(1 + (total - freqs.get(t, 0) + 0.5) / (freqs.get(t, 0) + 0.5)) for t in question_terms}
+    return weights, [t for t in question_terms if not freqs.get(t)]
+
+
+def correct_typos(question_terms: list[str], vocabulary: set[str]) -> list[str]:
+    """Replace a term the passages don't contain by a close spelling they do ('ceasfire' -> 'ceasefire').
+
+    >>> correct_typos(["ceasfire", "hold", "kabul"], {"ceasefire", "holding", "kabul"})
+    ['ceasefire', 'hold', 'kabul']
+    """
+    corrected = []
+    for term in question_terms:
+        if term not in vocabulary and len(term) >= 4:
+            close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.8)
+            term = close[0] if close else term
+        corrected.append(term)
+    return corrected
 
 
 def lexical_overlap(sentence_terms: set[str], weights: dict[str, float]) -> float:
@@ -140,19 +159,22 @@ def lexical_overlap(sentence_terms: set[str], weights: dict[str, float]) -> floa
 
 
 def score_sentences(question: str, question_vector: list[float], passages: list[Passage], embedder,
-                    keyword_index) -> tuple[list[Sentence], dict[str, float]]:
+                    keyword_index) -> tuple[list[Sentence], dict[str, float], list[str]]:
+    """Score every candidate sentence; also returns the term weights and the question's unknown terms."""
     sentences = candidate_sentences(passages)
-    weights = term_weights(terms(question), keyword_index)
+    vocabulary = {t for s in sentences for t in terms(s.text)}
+    weights, unknown = term_weights(correct_typos(terms(question), vocabulary), keyword_index)
     if sentences:
         vectors = embedder.embed_batch([s.text for s in sentences])
         for s, v in zip(sentences, vectors):
             s.dense = sum(a * b for a, b in zip(question_vector, v))
             s.lexical = lexical_overlap(set(terms(s.text)), weights)
-    return sentences, weights
+    return sentences, weights, unknown
 
 
 def select(sentences: list[Sentence], weights: dict[str, float], budget: int = BUDGET_CHARS,
-           max_sentences: int = MAX_SENTENCES, require: set[int] | None = None) -> Selection:
+           max_sentences: int = MAX_SENTENCES, require: set[int] | None = None,
+           unknown: list[str] | None = None) -> Selection:
     """Pick sentences best first within ``budget`` characters, widen them, number the merged spans."""
     by_pos = sorted(sentences, key=lambda s: (s.passage.doc_id, s.start))
     index = {id(s): i for i, s in enumerate(by_pos)}
@@ -205,6 +227,7 @@ def select(sentences: list[Sentence], weights: dict[str, float], budget: int = B
         best_dense=max((s.dense for s in sentences), default=0.0),
         best_lexical=max((s.lexical for s in sentences), default=0.0),
         coverage=coverage,
+        unknown=list(unknown or []),
     )
 
 

@@ -54,7 +54,8 @@ def test_keyword_search_finds_exact_names(retriever):
 def test_evidence_stays_within_budget_and_widens_he_said(retriever):
     question = "Who said Pakistan had no good hope from them?"
     passages, vector = retriever.retrieve(question)
-    sentences, weights = score_sentences(question, vector, passages, retriever.embedder, retriever.store.keyword)
+    sentences, weights, _ = score_sentences(question, vector, passages, retriever.embedder,
+                                            retriever.store.keyword)
     selection = select(sentences, weights, budget=400)
     assert sum(len(e.text) for e in selection.evidence) <= 400
     best = selection.evidence[0]
