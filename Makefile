@@ -10,9 +10,11 @@ run: install
 	$(VENV)/ragchat ingest seeds
 	$(VENV)/ragchat ui
 
-## Install everything the tests need and run the whole suite.
+## Install everything the tests need, run the whole suite, then gate the seed question set on its baseline.
 test: install-dev
 	$(VENV)/python -m pytest
+	$(VENV)/ragchat ingest seeds --quiet
+	$(VENV)/ragchat eval eval/sets/seed.jsonl --baseline eval/sets/seed.baseline.json --out eval-report/seed --quiet
 
 install:
 	scripts/install
