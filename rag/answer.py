@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from rag.condense import standalone_question
 from rag.errors import RagchatError
-from rag.evidence import Selection, correct_typos, score_sentences, select, terms
+from rag.evidence import IRREGULAR_BASES, Selection, correct_typos, score_sentences, select, terms
 from rag.settings import Settings
 from rag.types import Answer, AnswerDelta, Evidence, Passage
 from rag.verify import citations_for, verify_text
@@ -109,7 +109,8 @@ def is_answerable(selection: Selection, question: str = "") -> bool:
         return False
     if _WHEN_QUESTION.match(question) and not _TIME.search(text):
         return False
-    unknown = [t for t in selection.unknown if t not in GENERIC_QUESTION_WORDS]
+    # Irregular verbs ("write" / "wrote") are stemmed apart by the keyword index: not evidence of absence.
+    unknown = [t for t in selection.unknown if t not in GENERIC_QUESTION_WORDS and t not in IRREGULAR_BASES]
     return not (unknown and selection.best_dense < UNKNOWN_TERM_MAX_DENSE)
 
 

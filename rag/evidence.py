@@ -52,12 +52,32 @@ META_WORDS = frozenset("editorial article document documents text author writer 
                        "mention mentions mentioned say says said tell paper newspaper".split())
 
 
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "write": "wrote written", "say": "said", "meet": "met", "take": "took taken", "give": "gave given",
+        "go": "went gone", "come": "came", "hold": "held", "make": "made", "tell": "told", "begin": "began begun",
+        "win": "won", "lose": "lost", "fight": "fought", "think": "thought", "bring": "brought", "buy": "bought",
+        "leave": "left", "keep": "kept", "send": "sent", "spend": "spent", "build": "built", "run": "ran",
+        "see": "saw seen", "know": "knew known", "grow": "grew grown", "draw": "drew drawn",
+        "choose": "chose chosen", "rise": "rose risen", "fall": "fell fallen", "strike": "struck",
+        "lead": "led", "pay": "paid", "sell": "sold", "stand": "stood", "speak": "spoke spoken",
+        "break": "broke broken", "drive": "drove driven", "fly": "flew flown", "find": "found", "feel": "felt",
+        "seek": "sought", "teach": "taught", "catch": "caught", "shoot": "shot", "sit": "sat", "eat": "ate eaten",
+        "forget": "forgot forgotten", "hide": "hid hidden", "freeze": "froze frozen", "wear": "wore worn",
+        "steal": "stole stolen", "swim": "swam swum", "sing": "sang sung", "ring": "rang rung", "bear": "bore born",
+    }.items()
+    for form in forms.split()
+}
+IRREGULAR_BASES = frozenset(_IRREGULAR.values())
+
+
 def terms(text: str) -> list[str]:
     """Content words of ``text``, stemmed, stopwords dropped, in order, once each."""
     seen: dict[str, None] = {}
     for word in re.findall(r"\w+", text.lower()):
         if word not in STOPWORDS and word not in META_WORDS and len(word) > 1:
-            seen.setdefault(stem(word), None)
+            seen.setdefault(_IRREGULAR.get(word) or stem(word), None)
     return list(seen)
 
 
