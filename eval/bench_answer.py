@@ -43,7 +43,8 @@ TUTORIAL_PROMPT = ("You are an assistant for question-answering tasks. Use the f
                    "Use three sentences maximum and keep the answer concise.\nQuestion: {question} \n"
                    "Context: {context} \nAnswer:")
 _DONT_KNOW = re.compile(r"\b(?:don'?t|do not|doesn'?t|does not|cannot|can'?t)\b.{0,20}\b(?:know|say|answer|"
-                        r"mention|provide)|\bnot (?:mentioned|provided|stated|in the context)\b", re.IGNORECASE | re.DOTALL)
+                        r"mention|provide)|\bnot (?:mentioned|provided|stated|in the context)\b",
+                        re.IGNORECASE | re.DOTALL)
 TARGETS = {"ragchat_hit_at_4": ">= 0.93", "ragchat_context_chars": "<= 1500", "seed_first_token_p50_s": "<= 1.0",
            "seed_answer_p50_s": "<= 2.5"}
 

@@ -195,7 +195,8 @@ def manifest(qset: QuestionSet, corpus: Corpus, settings: Settings, backend: str
         "seconds": round(seconds, 2), "git_commit": commit, "git_dirty": dirty, "backend": backend,
         "llm": settings.llm, "embedding_model": corpus.embedding_model, "chunking": defaults, "k": settings.k,
         "collection": corpus.collection, "collection_fingerprint": corpus.fingerprint,
-        "documents": len(corpus.documents), "chunks_embedded_now": corpus.chunks_embedded, "chroma": settings.chroma_url or "embedded",
+        "documents": len(corpus.documents), "chunks_embedded_now": corpus.chunks_embedded,
+        "chroma": settings.chroma_url or "embedded",
         "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
     }
 

@@ -25,6 +25,7 @@ from ingest.keyword import KeywordIndex
 from rag.errors import ConfigError, RagchatError, StoreError
 from rag.settings import Settings, offline_environment
 
+
 def failpoint(name: str) -> None:
     """Crash-test hook: ``RAGCHAT_FAILPOINT=name:N`` kills this process (SIGKILL) at the N-th pass here."""
     spec = os.environ.get("RAGCHAT_FAILPOINT", "")

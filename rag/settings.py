@@ -72,7 +72,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
             try:
                 values[key] = int(value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
-                raise ConfigError(f"k must be a whole number, got {value!r} ({_ENV['k']} or {path}).")
+                raise ConfigError(f"k must be a whole number, got {value!r} ({_ENV['k']} or {path}).") from None
             if values[key] < 1:  # type: ignore[operator]
                 raise ConfigError(f"k must be at least 1, got {value!r}.")
         elif not isinstance(value, str):

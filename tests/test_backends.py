@@ -13,9 +13,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT, SEED, free_port
 from langchain_core.messages import HumanMessage
 
+from conftest import ROOT, SEED, free_port
 from rag import backends
 from rag.backends import (
     ChatLlamaCpp,

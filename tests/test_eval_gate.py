@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
 
+from conftest import ROOT, SEED
 from eval.harness import EXIT_REGRESSION, run
 from ingest.chunking import sentence_spans
 from ingest.pipeline import ingest
@@ -78,7 +78,8 @@ def small_set(tmp_path):
          "must_include": ["holding"], "tags": ["what"]},
         {"id": "kabul", "question": "Population of Kabul?", "answerable": False, "critical": True,
          "tags": ["unanswerable"]},
-        {"id": "hard", "question": "What did the military spokesperson say about Afghan civilians?", "must_include": ["xyzzy"]},
+        {"id": "hard", "question": "What did the military spokesperson say about Afghan civilians?",
+         "must_include": ["xyzzy"]},
     ]
     path = tmp_path / "small.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEED
 
+from conftest import SEED
 from eval.checks import DocumentTexts, check_answer
 from eval.metrics import (
     aggregate,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, SEED
 
+from conftest import ROOT, SEED
 from eval.metrics import contains
 from eval.sets import load_set, sample_questions
 from rag.errors import EvalError

@@ -93,7 +93,8 @@ def test_instructions_planted_in_documents_never_become_evidence(tmp_path, fake_
         (folder / name).write_text(text, encoding="utf-8")
     assert main(["ingest", str(folder), "--quiet"]) == 0
     capsys.readouterr()
-    for question in ("What happened at the council on Monday?", "When did the bridge open?", "How much does the dam hold?"):
+    questions = ("What happened at the council on Monday?", "When did the bridge open?", "How much does the dam hold?")
+    for question in questions:
         code, data, _ = ask(capsys, question)
         assert code == 0 and not data["refused"], question
         quotes = " ".join(c["quote"] for c in data["citations"])

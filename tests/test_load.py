@@ -37,7 +37,7 @@ def ui_server(tmp_path):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError((tmp_path / "ui.log").read_text())
+                raise RuntimeError((tmp_path / "ui.log").read_text()) from None
             time.sleep(0.5)
     yield url
     proc.terminate()

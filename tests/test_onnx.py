@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+
 from conftest import SEED
 
 pytestmark = pytest.mark.models

@@ -48,7 +48,7 @@ class ChromaServer:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.proc.kill()
-                    raise RuntimeError("chroma server did not start: " + self.log_path.read_text())
+                    raise RuntimeError("chroma server did not start: " + self.log_path.read_text()) from None
                 time.sleep(0.3)
 
     def stop(self) -> None:

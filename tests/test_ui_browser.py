@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import SEED, free_port
 from ui_helpers import CHROMIUM, CHROMIUM_ARGS, serve
 

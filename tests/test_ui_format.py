@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SEED
 
+from conftest import SEED
 from rag.errors import BackendError, ConfigError, RagchatError
 from rag.types import Answer, AnswerDelta, Citation, Passage
 from ui import format as fmt
