@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -121,6 +122,7 @@ def bench_embed(args: argparse.Namespace) -> dict:
         ingest([folder], store, cached, counter, progress=False)
         hits[key] = retrieval_hits(store, embedder, questions)
         store.close()
+    shutil.rmtree(work, ignore_errors=True)
 
     speedup = seconds["torch"] / seconds["onnx"]
     drop = hits["torch"]["hybrid"] - hits["onnx"]["hybrid"]

@@ -321,10 +321,11 @@ def bench_scale(args: argparse.Namespace) -> dict:
                 row["ingest_projected_chunks_per_s"] = round(1 / (1 / row["store_chunks_per_s"] + per_chunk), 1)
             rows.append(row)
     minutes = (time.perf_counter() - began) / 60
+    per_chunk = setup["embed_seconds_per_chunk"]
     figures = {
         "sizes": [r["chunks"] for r in rows],
         "embedder": setup["embedder"],
-        "embed_chunks_per_s": round(1 / setup["embed_seconds_per_chunk"], 1) if setup["embed_seconds_per_chunk"] else None,
+        "embed_chunks_per_s": round(1 / per_chunk, 1) if per_chunk else None,
         "squad_chunks": setup["squad_chunks"],
         "pool_sentences": setup["pool_sentences"],
         "rows": rows,
@@ -353,7 +354,8 @@ def render_table(f: dict) -> str:
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
     for r in f["rows"]:
         lines.append(f"| {r['chunks']:,} | {r['documents']:,} | {r['store_chunks_per_s']:,} | "
-                     f"{r.get('ingest_projected_chunks_per_s', '-')} | {r['retrieve_p50_ms']} | {r['retrieve_p95_ms']} | "
+                     f"{r.get('ingest_projected_chunks_per_s', '-')} | "
+                     f"{r['retrieve_p50_ms']} | {r['retrieve_p95_ms']} | "
                      f"{r['query_embed_p50_ms']} | {r['search_p50_ms']} / {r['search_p95_ms']} | "
                      f"{r['keyword_resync_ms']} | {r['hit_at_4']} | {r['rss_mb']} | {r['rss_peak_mb']} | "
                      f"{r['disk_mb']} | {r['load_average']} |")

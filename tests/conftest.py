@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -51,6 +52,19 @@ def counter():
     from ingest.embedder import minilm_tokenizer
 
     return TokenizerCounter(minilm_tokenizer())
+
+
+@pytest.fixture
+def seeded(tmp_path, fake_embedder, capsys):
+    """The seed ingested (fake embedder) through the CLI; the ingest's output is swallowed."""
+    from rag.cli import main
+
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    assert main(["ingest", str(folder), "--quiet"]) == 0
+    capsys.readouterr()
+    return folder
 
 
 def free_port() -> int:

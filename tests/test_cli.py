@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from conftest import SEED
 from rag.cli import main
-
-
-@pytest.fixture
-def seeded(tmp_path, fake_embedder, capsys):
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder)
-    assert main(["ingest", str(folder), "--quiet"]) == 0
-    capsys.readouterr()
-    return folder
 
 
 def test_ask_prints_the_answer_then_numbered_located_quotes(seeded, capsys):

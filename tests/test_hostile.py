@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
-from conftest import SEED
 from ingest.loaders import load
 from rag.cli import main
 from rag.errors import RagchatError
-
-
-@pytest.fixture
-def seeded(tmp_path, fake_embedder, capsys):
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder)
-    assert main(["ingest", str(folder), "--quiet"]) == 0
-    capsys.readouterr()
-    return folder
 
 
 def ask(capsys, question, *extra):
