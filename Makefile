@@ -12,6 +12,7 @@ run: install
 
 ## Install everything the tests need, run the whole suite, then gate the seed question set on its baseline.
 test: install-dev
+	$(VENV)/ruff check rag ingest ui eval tests
 	$(VENV)/python -m pytest
 	$(VENV)/ragchat ingest seeds --quiet
 	$(VENV)/ragchat eval eval/sets/seed.jsonl --baseline eval/sets/seed.baseline.json --out eval-report/seed --quiet
