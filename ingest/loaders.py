@@ -8,6 +8,7 @@ HTML and PDF text is extracted; offsets index that extracted text.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,8 +43,11 @@ class Document:
         return page
 
 
-def load(path: Path, source: str | None = None) -> Document:
-    """Load one file; raise :class:`IngestError` naming the file and the reason when it can't be used."""
+def load(path: Path, source: str | None = None, data: bytes | None = None) -> Document:
+    """Load one file; raise :class:`IngestError` naming the file and the reason when it can't be used.
+
+    ``data``: the file's bytes when the caller has read them already (ingest hashes them first).
+    """
     source = source or str(path)
     path = path.absolute()
     suffix = path.suffix.lower()
@@ -57,12 +61,13 @@ def load(path: Path, source: str | None = None) -> Document:
             f"supported: {', '.join(SUPPORTED_SUFFIXES)}."
         )
     try:
-        size = path.stat().st_size
+        size = len(data) if data is not None else path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise IngestError(
                 f"{source}: too large ({size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); split it first."
             )
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except PermissionError:
         raise IngestError(f"{source}: not readable (permission denied); fix its permissions.") from None
     except OSError as exc:
@@ -81,9 +86,8 @@ def load(path: Path, source: str | None = None) -> Document:
             raise IngestError(
                 f"{source}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8."
             ) from None
-        # Read through open() so newlines are translated exactly as a reader's open() does.
-        with path.open(encoding="utf-8") as fh:
-            raw = fh.read()
+        # Decoded as open(path, encoding="utf-8").read() would: universal newlines (CRLF -> LF).
+        raw = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
         if suffix in (".html", ".htm"):
             doc = _html_document(path, source, raw)
         else:
@@ -185,7 +189,6 @@ def _html_document(path: Path, source: str, raw: str) -> Document:
 
 def _load_pdf(path: Path, source: str, data: bytes) -> Document:
     """The PDF's text layer, pages joined by blank lines; page starts are kept for locations."""
-    import io
     import logging
 
     from pypdf import PdfReader

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.chunking import Chunk, TokenCounter, chunk_text
 from ingest.embedder import Embedder
-from ingest.loaders import SUPPORTED_SUFFIXES, Document, load
+from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Document, load
 from ingest.store import Store
 from rag.errors import IngestError
 
@@ -140,10 +140,11 @@ def ingest(
             doc_id = assign_doc_id(path, known, taken)
             taken.add(doc_id)
             stored = known.get(doc_id)
-            if stored and stored.get("doc_hash") == _file_hash(path):
+            data = _read_small(path)
+            if stored and data is not None and stored.get("doc_hash") == hashlib.sha256(data).hexdigest():
                 report.unchanged.append(doc_id)
                 continue
-            doc = load(path, source)
+            doc = load(path, source, data)
             chunks = chunk_text(doc.text, counter)
             if not chunks:
                 raise IngestError(f"{source}: no text to index.")
@@ -160,11 +161,15 @@ def ingest(
     return report
 
 
-def _file_hash(path: Path) -> str:
+def _read_small(path: Path) -> bytes | None:
+    """The file's bytes, read once for both the hash and the loader; ``None`` when it is too large or
+    unreadable (then :func:`load` reads nothing more and names the reason)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:  # a FIFO would block the read
+            return None
+        return path.read_bytes()
     except OSError:
-        return ""  # unreadable: load() will name the reason
+        return None
 
 
 def _embed_and_write(pending: list[_Pending], store: Store, embedder: Embedder, report: IngestReport,

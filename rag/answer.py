@@ -119,13 +119,12 @@ def refusal_text(question: str) -> str:
     return "The documents don't say. Nothing in them answers this question."
 
 
-def extractive_text(evidence: list[Evidence], speaker: str | None = None) -> str:
-    """The best evidence, verbatim and cited: one item, or several for 'what did X say?'."""
+def extractive_text(evidence: list[Evidence], speaker_terms: set[str] | None = None) -> str:
+    """The best evidence, verbatim and cited: one item, or for 'what did X say?' every item naming X."""
     if not evidence:
         return ""
-    if speaker:
-        who = set(terms(speaker))
-        items = [e for e in evidence if who <= set(terms(e.text))] or evidence[:1]
+    if speaker_terms:
+        items = [e for e in evidence if speaker_terms <= set(terms(e.text))] or evidence[:1]
     else:
         items = [e for e in evidence if e.score >= evidence[0].score - 0.03][:2]
     return " ".join(f"{e.text} [{e.n}]" for e in items)
@@ -231,7 +230,7 @@ class Answerer:
         timings["retrieve"] = _ms(started)
         sentences, weights, unknown = score_sentences(standalone, vector, passages, self.embedder,
                                                       self.store.keyword)
-        require = None
+        require, who = None, None
         if speaker:  # typos in a name ("kwaja asif") are corrected against the passages' words
             who = set(correct_typos(terms(speaker), {t for s in sentences for t in terms(s.text)}))
             require = {id(s) for s in sentences if who and who <= set(terms(s.text))}
@@ -249,14 +248,14 @@ class Answerer:
         else:
             answer.backend = self.backend_label
             if self.chat_model is None:
-                text = extractive_text(selection.evidence, speaker)
+                text = extractive_text(selection.evidence, who)
                 yield AnswerDelta(text)
             else:
                 generated_at = time.perf_counter()
                 text = yield from self._generate(standalone, selection.evidence, answer, timings)
                 timings["generate"] = _ms(generated_at)
                 if not text:
-                    text = extractive_text(selection.evidence, speaker)
+                    text = extractive_text(selection.evidence, who)
                     answer.backend += " (all sentences unsupported: extractive fallback)"
                     yield AnswerDelta(text)
             answer.answer = text
