@@ -2,8 +2,8 @@
 (also ``python -m eval.bench_answer``).
 
 On a fixed sample of the SQuAD 2.0 public set, in one process, ragchat against the LangChain tutorial
-recipe: ``RecursiveCharacterTextSplitter`` 1000/200 characters, dense top-4 with the same all-MiniLM-L6-v2,
-in a Chroma collection of its own. Figures, each beside the recipe's:
+recipe: ``RecursiveCharacterTextSplitter`` 1000/200 characters, dense top-4 with the same embedder (the
+configured one, by default ONNX all-MiniLM-L6-v2), in a Chroma collection of its own. Figures, each beside the recipe's:
 
 * hit@4: a gold answer inside the context given to the LLM, from the gold article (recipe: its 4 chunks;
   ragchat: the numbered evidence sentences, chosen from its k retrieved passages), and context characters
@@ -55,7 +55,9 @@ def bench_answer(args: argparse.Namespace) -> dict:
     from rag.settings import load_settings, offline_environment
 
     offline_environment()
-    settings = replace(load_settings(), embedder="minilm", llm="extractive")  # the figures are the real model's
+    settings = replace(load_settings(), llm="extractive")
+    if settings.embedder == "hash":
+        raise SystemExit("the answer benchmark measures a real embedder; unset RAGCHAT_EMBEDDER=hash.")
     limit, local = getattr(args, "limit", None) or DEFAULT_LIMIT, bool(getattr(args, "local", False))
     progress = sys.stderr.isatty()
     qset = load_set(Path(getattr(args, "squad", None) or DEFAULT_SQUAD))
@@ -64,7 +66,7 @@ def bench_answer(args: argparse.Namespace) -> dict:
         qset.articles = {k: qset.articles[k] for k in keep}  # type: ignore[index]
         qset.questions = [q for q in qset.questions if q.gold_doc in qset.articles]
     questions = sample_questions(qset, limit)
-    embedder = make_embedder("minilm")
+    embedder = make_embedder(settings.embedder)  # the recipe gets the same one
     corpus = prepare_corpus(qset, settings, None, embedder, progress)
     settings = settings.with_overrides(collection=corpus.collection)
     recipe = recipe_collection(qset.articles or {}, settings, embedder, f"{corpus.collection}-recipe")

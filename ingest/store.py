@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from ingest.embedder import EMBEDDER_SPECS
 from ingest.keyword import KeywordIndex
 from rag.errors import ConfigError, RagchatError, StoreError
 from rag.settings import Settings, offline_environment
@@ -158,10 +159,14 @@ class Store:
             raise StoreError(f"cannot open collection {self.name!r}: {exc}") from exc
         meta = self.chunks.metadata or {}
         if meta.get("embedding_model") != embedder_name or int(meta.get("dimension", -1)) != dimension:
+            built = meta.get("embedding_model")
+            keys = [k for k, (model, _) in EMBEDDER_SPECS.items() if model == built]
+            same = f"RAGCHAT_EMBEDDER={keys[0]}" if keys else "the same embedder (RAGCHAT_EMBEDDER)"
+            fresh = "" if settings.chroma_url else f", or delete {settings.data_dir} and ingest again"
             raise StoreError(
-                f"collection {self.name!r} was built with embedder {meta.get('embedding_model')!r} "
+                f"collection {self.name!r} was built with embedder {built!r} "
                 f"({meta.get('dimension')} dimensions) but the current one is {embedder_name!r} ({dimension}); "
-                "use the same embedder (RAGCHAT_EMBEDDER) or ingest into a new --collection."
+                f"use {same} or ingest into a new --collection{fresh}."
             )
         self.keyword = KeywordIndex(keyword_index_path(settings, self.name))
         self._max_batch = max(1, min(self.client.get_max_batch_size(), 5000))

@@ -86,12 +86,17 @@ def test_records_its_own_name_and_a_torch_store_refuses_it(tmp_path, onnx_embedd
         Store(load_settings(), *embedder_spec("minilm"))
 
 
-def test_the_factory_exports_under_the_data_directory(monkeypatch, tmp_path, onnx_cache):
+def test_the_factory_exports_into_the_model_cache(monkeypatch, tmp_path, onnx_cache):
     from ingest.embedder import make_embedder, onnx_cache_dir
+    from rag.settings import load_settings
 
-    # Reuse the module's export rather than exporting again: copy it where the data directory expects it.
-    monkeypatch.setenv("RAGCHAT_EMBEDDER", "minilm-onnx")
-    assert onnx_cache_dir() == tmp_path / "data" / "models"
+    assert load_settings().embedder == "minilm-onnx"  # the default, by the rule (README, "Embedding")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert onnx_cache_dir() == tmp_path / "xdg" / "ragchat" / "models"
+    monkeypatch.setenv("RAGCHAT_MODEL_CACHE", str(tmp_path / "cache"))
+    assert onnx_cache_dir() == tmp_path / "cache"
+    # Reuse the module's export rather than exporting again: copy it where the factory looks.
     shutil.copytree(onnx_cache, onnx_cache_dir())
-    embedder = make_embedder("minilm-onnx")
-    assert embedder.path.is_relative_to(tmp_path / "data" / "models")
+    embedder = make_embedder(load_settings().embedder)
+    assert embedder.path.is_relative_to(tmp_path / "cache")
+    assert not (tmp_path / "data" / "models").exists()  # nothing lands in the data directory
