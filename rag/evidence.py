@@ -21,8 +21,16 @@ from ingest.keyword import STOPWORDS
 from rag.types import Evidence, Passage
 
 BUDGET_CHARS = 1500
+#: More sentences raise the SQuAD hit rate (10: +0.8 point) but lower the local model's seed-set score
+#: (48 -> 43 of 59): a 270M model phrases worse from a longer context.
 MAX_SENTENCES = 8
 LEXICAL_WEIGHT = 0.2  # measured on SQuAD: 0.2 and 0.5 tie on hit rate, 1.0 is worse
+#: When choosing sentences, subtracted per rank of the sentence's passage in hybrid retrieval: the fused
+#: rank carries the BM25 and whole-passage evidence that a sentence's own cosine lacks. On 400 SQuAD
+#: questions outside the benchmark's sample, evidence hit rate 0.915 without it, 0.927-0.935 with
+#: 0.02-0.05. The chosen items are still numbered by their own relevance: ordering them by passage rank
+#: cost the local model two seed questions.
+RANK_PENALTY = 0.03
 
 _LEANS_BACK = re.compile(
     r"^(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|But|However|Moreover|Also|And|Yet|"
@@ -93,8 +101,14 @@ class Sentence:
     also_in: list[Passage] = field(default_factory=list)  # other passages holding this sentence
 
     @property
-    def score(self) -> float:
+    def relevance(self) -> float:
+        """How well the sentence itself matches the question: what its evidence item is numbered by."""
         return self.dense + LEXICAL_WEIGHT * self.lexical
+
+    @property
+    def score(self) -> float:
+        """What sentences are chosen by: relevance, less a little per rank of the passage they came from."""
+        return self.relevance - RANK_PENALTY * self.rank
 
 
 @dataclass
@@ -108,7 +122,7 @@ class Selection:
 
     @property
     def best_score(self) -> float:
-        return max((s.score for s in self.sentences), default=0.0)
+        return max((s.relevance for s in self.sentences), default=0.0)
 
 
 # Text in a document that addresses the model rather than the reader: a prompt injection. It is never
@@ -274,15 +288,15 @@ def _merge_overlapping(groups: list[list[Sentence]]) -> list[list[Sentence]]:
 
 
 def _number(groups: list[list[Sentence]]) -> list[Evidence]:
-    """One numbered, verbatim span per group, best first."""
-    groups = sorted(groups, key=lambda g: -max(s.score for s in g))
+    """One numbered, verbatim span per group, most relevant first."""
+    groups = sorted(groups, key=lambda g: -max(s.relevance for s in g))
     evidence = []
     for n, group in enumerate(groups, start=1):
         first, last = group[0], group[-1]
         text = _span_text(first, last)
         p = first.passage
         evidence.append(Evidence(n, p.doc_id, p.source, p.title, p.date, p.publication, first.start, last.end,
-                                 text, max(s.score for s in group), p.page))
+                                 text, max(s.relevance for s in group), p.page))
     return evidence
 
 

@@ -66,6 +66,25 @@ def test_evidence_stays_within_budget_and_widens_he_said(retriever):
     assert [e.n for e in selection.evidence] == list(range(1, len(selection.evidence) + 1))
 
 
+def test_passage_rank_breaks_near_ties_but_items_are_numbered_by_relevance():
+    from rag.evidence import RANK_PENALTY, candidate_sentences
+    from rag.types import Passage
+
+    def passage(n: int, text: str) -> Passage:
+        return Passage(f"c{n}", f"d{n}", f"d{n}.txt", "", "", "", 0, len(text), text, 0.0)
+
+    low, high = passage(0, "The fort was built in 1603 by the duke."), passage(3, "Its walls were rebuilt in 1740.")
+    first, second = candidate_sentences([low, high])
+    assert (first.rank, second.rank) == (0, 1)
+    second.rank = 3  # as if three passages without usable sentences lay between them
+    first.dense, second.dense = 0.50, 0.50 + RANK_PENALTY * 2  # the later passage's sentence is a bit closer
+    one = select([first, second], {}, budget=60)  # room for one sentence only
+    assert [e.text for e in one.evidence] == [first.text]  # its passage ranked three places higher: it wins
+    both = select([first, second], {}, budget=200)
+    assert [e.text for e in both.evidence] == [second.text, first.text]  # [1] is still the more relevant one
+    assert both.evidence[0].score == pytest.approx(second.relevance)
+
+
 @pytest.mark.parametrize("question, history, expected", [
     ("What did he say?", [{"role": "user", "content": "Who is the defence minister?"},
                           {"role": "assistant", "content": "Defence Minister Khawaja Asif [1]."}],
