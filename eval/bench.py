@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from eval.bench_answer import bench_answer
 from eval.bench_embed import bench_embed
+from eval.bench_load import bench_load
 from eval.bench_scale import bench_scale
 from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
 
@@ -23,12 +25,14 @@ def table(rows: list[tuple[str, str]]) -> str:
 
 
 def bench_ingest(args: argparse.Namespace) -> dict:
-    """Ingest the SQuAD articles; compare with raw ``SentenceTransformer.encode`` on the same chunk texts."""
+    """Ingest the SQuAD articles with the configured embedder (``RAGCHAT_EMBEDDER``); compare with the bare
+    encoder on the same chunk texts: ``SentenceTransformer.encode`` for torch, one ``embed_batch`` call (the
+    ONNX session over all texts) for ONNX."""
     from ingest.chunking import TokenizerCounter, chunk_text
-    from ingest.embedder import MiniLMEmbedder, minilm_tokenizer
+    from ingest.embedder import make_embedder, minilm_tokenizer
     from ingest.pipeline import ingest
     from ingest.store import Store
-    from rag.settings import Settings
+    from rag.settings import Settings, load_settings
 
     articles, _ = load_squad(args.squad)
     if args.articles:
@@ -36,20 +40,31 @@ def bench_ingest(args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix="ragchat-bench-"))
     folder = write_articles(articles, work / "articles")
     counter = TokenizerCounter(minilm_tokenizer())
-    embedder = MiniLMEmbedder()
-    texts = [c.text for text in articles.values() for c in chunk_text(text, counter)]
-    embedder.model.encode(texts[:64], batch_size=32)  # warm-up, outside both timings
+    embedder = make_embedder(load_settings().embedder)
+    model = getattr(embedder, "model", None)  # torch: the SentenceTransformer itself
 
+    def encode(batch: list[str]) -> None:
+        if model is not None:
+            model.encode(batch, batch_size=32, normalize_embeddings=True)
+        else:
+            embedder.embed_batch(batch)
+
+    texts = [c.text for text in articles.values() for c in chunk_text(text, counter)]
+    encode(texts[:64])  # warm-up, outside both timings
     started = time.perf_counter()
-    embedder.model.encode(texts, batch_size=32, normalize_embeddings=True)
+    encode(texts)
     raw_seconds = time.perf_counter() - started
 
     store = Store(Settings(data_dir=work / "data"), embedder.name, embedder.dimension, collection="bench")
-    first = ingest([folder], store, embedder, counter, progress=False)
-    again = ingest([folder], store, embedder, counter, progress=False)
-    store.close()
+    try:
+        first = ingest([folder], store, embedder, counter, progress=False)
+        again = ingest([folder], store, embedder, counter, progress=False)
+    finally:
+        store.close()
+        shutil.rmtree(work, ignore_errors=True)
     assert first.chunks_embedded == len(texts) and again.chunks_embedded == 0
     figures = {
+        "embedder": embedder.name,
         "documents": len(articles),
         "chunks": len(texts),
         "ingest_seconds": round(first.seconds, 3),
@@ -62,6 +77,7 @@ def bench_ingest(args: argparse.Namespace) -> dict:
         "targets": {"pipeline_vs_raw": ">= 0.9", "reingest_vs_first": "<= 0.03"},
     }
     print(table([
+        ("embedder", embedder.name),
         ("documents / chunks", f"{figures['documents']} / {figures['chunks']}"),
         ("ingest (pipeline)", f"{first.seconds:.2f} s, {figures['ingest_chunks_per_s']} chunks/s"),
         ("raw encoder (reference)", f"{raw_seconds:.2f} s, {figures['raw_encoder_texts_per_s']} texts/s"),
@@ -71,7 +87,8 @@ def bench_ingest(args: argparse.Namespace) -> dict:
     return figures
 
 
-BENCHMARKS = {"ingest": bench_ingest, "answer": bench_answer, "embed": bench_embed, "scale": bench_scale}
+BENCHMARKS = {"ingest": bench_ingest, "answer": bench_answer, "embed": bench_embed, "scale": bench_scale,
+              "load": bench_load}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--local", action="store_true", help="answer: also the local LLM (slow)")
     parser.add_argument("--sizes", help="scale: corpus sizes in chunks (default 1k,10k,100k)")
     parser.add_argument("--out", type=Path, help="scale: results directory (default bench-results/scale)")
+    parser.add_argument("--sessions", type=int, help="load: concurrent chat sessions (default 20)")
+    parser.add_argument("--backends", help="load: backends to run, in turn (default extractive,local)")
     args = parser.parse_args(argv)
     figures = BENCHMARKS[args.name](args)
     if args.json:

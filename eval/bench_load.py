@@ -3,15 +3,32 @@
 Every session asks a question and then a follow-up that only its own history can resolve; half the
 sessions ask about the Defence Minister, half about the military spokesperson. A session whose follow-up
 was understood with the other topic has seen another conversation's history.
+
+``python -m eval.bench load [--sessions N] [--backends extractive,local] [--json]`` starts the real
+``ragchat ui`` (the configured embedder, the seeds ingested into a temporary data directory) and runs the
+sessions once per backend, printing the figures as a table.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import html as html_lib
+import os
 import re
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SESSIONS = 20
 
 TOPICS = [
     ("Who is the defence minister?", "What did he say?", "Khawaja Asif"),
@@ -69,3 +86,73 @@ def load(url: str, sessions: int = 20, backend: str = "extractive") -> dict:
         "wall_s": round(time.perf_counter() - started, 2),
         "details": results,
     }
+
+
+# --- a real `ragchat ui` to load ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serve_ui(data_dir: Path, docs: Path, llm: str = "extractive", env: dict[str, str] | None = None,
+             timeout: float = 180) -> Iterator[str]:
+    """Ingest ``docs`` into ``data_dir`` and run ``ragchat ui`` on a free loopback port; yields its URL.
+
+    The server runs as a separate process with only ``env``'s ``RAGCHAT_*`` settings (the developer's are
+    dropped); its output goes to ``ui.log`` in ``data_dir``'s parent, shown if it fails to start.
+    """
+    import socket
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("RAGCHAT_")}
+    clean.update({"RAGCHAT_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "GRADIO_ANALYTICS_ENABLED": "False",
+                  "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1", **(env or {})})
+    work = data_dir.parent
+    subprocess.run([sys.executable, "-m", "rag", "ingest", str(docs), "--quiet"], env=clean, check=True, cwd=work)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log_path = work / "ui.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "rag", "ui", "--port", str(port), "--llm", llm],
+                                env=clean, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"ragchat ui did not start:\n{log_path.read_text()}") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def bench_load(args: argparse.Namespace) -> dict:
+    """The benchmark entry point (``python -m eval.bench load``): one UI, each backend in turn."""
+    from eval.bench import table
+
+    sessions = getattr(args, "sessions", None) or DEFAULT_SESSIONS
+    backends = [b.strip() for b in (getattr(args, "backends", None) or "extractive,local").split(",") if b.strip()]
+    work = Path(tempfile.mkdtemp(prefix="ragchat-load-"))
+    try:
+        with serve_ui(work / "data", ROOT / "seeds", llm=backends[0]) as url:
+            # One unmeasured question per backend first: model loading is not what this measures.
+            for backend in backends:
+                run_session(url, 0, backend)
+            runs = [load(url, sessions, backend) for backend in backends]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = []
+    for r in runs:
+        rows.append((f"{r['backend']}: {r['sessions']} sessions, {r['requests']} requests",
+                     f"p50 {r['p50_ms'] / 1000:.2f} s  p95 {r['p95_ms'] / 1000:.2f} s  wall {r['wall_s']:.1f} s  "
+                     f"errors {r['errors']}  mixed histories {r['mixed_histories']}"))
+    print(table(rows))
+    return {"sessions": sessions, "runs": [{k: v for k, v in r.items() if k != "details"} for r in runs],
+            "targets": {"errors": "== 0", "mixed_histories": "== 0"}}

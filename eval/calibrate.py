@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,28 +18,39 @@ from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
 
 
 def features(limit: int, seed: int = 0, data_dir: Path | None = None) -> list[dict]:
-    from ingest.chunking import TokenizerCounter
-    from ingest.embedder import MiniLMEmbedder, minilm_tokenizer
-    from ingest.pipeline import ingest
-    from ingest.store import Store
-    from rag.evidence import score_sentences, select
-    from rag.retrieval import HybridRetriever
-    from rag.settings import Settings
-
+    """The evidence features of ``limit`` sampled SQuAD questions, from a scratch store (removed after,
+    unless ``data_dir`` was given to reuse)."""
     articles, questions = load_squad(DEFAULT_SQUAD)
     work = data_dir or Path(tempfile.mkdtemp(prefix="ragchat-calib-"))
+    try:
+        return _features(articles, questions, limit, seed, work)
+    finally:
+        if data_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _features(articles, questions, limit: int, seed: int, work: Path) -> list[dict]:
+    from ingest.chunking import TokenizerCounter
+    from ingest.embedder import make_embedder, minilm_tokenizer
+    from ingest.pipeline import ingest
+    from ingest.store import Store
+    from rag.answer import is_answerable
+    from rag.evidence import score_sentences, select
+    from rag.retrieval import HybridRetriever
+    from rag.settings import Settings, load_settings
+
     folder = write_articles(articles, work / "articles")
-    embedder = MiniLMEmbedder()
+    settings = load_settings()  # the configured embedder and k, as the answerer uses them
+    embedder = make_embedder(settings.embedder)
     store = Store(Settings(data_dir=work / "data"), embedder.name, embedder.dimension, collection="squad2-calib")
     ingest([folder], store, embedder, TokenizerCounter(minilm_tokenizer()), progress=False)
-    retriever = HybridRetriever(store=store, embedder=embedder, k=4)
+    retriever = HybridRetriever(store=store, embedder=embedder, k=settings.k)
     sample = random.Random(seed).sample(questions, min(limit, len(questions)))
     rows = []
     for q in sample:
         passages, vector = retriever.retrieve(q.question)
         sentences, weights, unknown = score_sentences(q.question, vector, passages, embedder, store.keyword)
         sel = select(sentences, weights, unknown=unknown)
-        from rag.answer import is_answerable
         context = " ".join(e.text for e in sel.evidence)
         rows.append({
             "id": q.id, "impossible": q.is_impossible, "best_score": sel.best_score, "dense": sel.best_dense,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from eval.bench_answer import RECIPE_K, recipe_collection, recipe_rows
@@ -42,3 +45,17 @@ def test_recipe_answers_with_an_llm_are_scored_and_dont_know_is_a_refusal(fake_e
     assert rows[0]["f1"] == 2 * (1 / 2) / (1 / 2 + 1) and not rows[0]["refused"]  # "normans did" vs "normans"
     assert rows[1]["refused"] and rows[1]["f1"] is None
     assert aggregate(rows)["refusal_recall"] == 1.0
+
+
+@pytest.mark.models
+def test_ingest_benchmark_runs_the_default_embedder_against_its_bare_encoder(capsys):
+    """`python -m eval.bench ingest --articles 1`: the pipeline and the bare encoder on the same texts."""
+    from eval.bench import main
+
+    assert main(["ingest", "--articles", "1", "--json"]) == 0
+    out = capsys.readouterr().out
+    figures = json.loads(out.strip().splitlines()[-1])
+    assert figures["embedder"] == "all-MiniLM-L6-v2-onnx-int8" and figures["documents"] == 1
+    assert figures["chunks"] > 10 and figures["ingest_chunks_per_s"] > 0 and figures["raw_encoder_texts_per_s"] > 0
+    assert figures["reingest_vs_first"] < 1  # the second ingest embedded nothing (asserted inside the benchmark)
+    assert "pipeline / raw throughput" in out

@@ -125,3 +125,30 @@ def test_ask_survives_a_server_restart(tmp_path, monkeypatch, server, fake_embed
     after = answerer.answer("What did the Defence Minister say?")
     assert after.answer == before.answer and after.citations == before.citations
     answerer.close()
+
+
+def test_the_chat_window_stays_up_while_the_server_is_down(tmp_path, server):
+    """The issue's fault at the UI level: `ragchat ui` against a Chroma server that stops mid-session shows a
+    clear error in the chat, keeps serving, and answers again once the server is back."""
+    from gradio_client import Client
+
+    from eval.bench_load import _last_answer, serve_ui
+
+    env = {"RAGCHAT_CHROMA_URL": server.url, "RAGCHAT_EMBEDDER": "hash"}
+    with serve_ui(tmp_path / "data", SEED.parent, env=env) as url:
+        client = Client(url, verbose=False)
+
+        def ask() -> str:
+            messages, *_ = client.predict("What did the Defence Minister say?", "extractive", 8,
+                                          api_name="/on_respond")
+            return _last_answer(messages)
+
+        before = ask()
+        assert "Khawaja Asif" in before and "rc-error" not in before
+        server.stop()
+        down = ask()
+        assert "rc-error" in down and "Chroma server" in down and "chroma run" in down, down
+        server.start()
+        after = ask()
+        assert "Khawaja Asif" in after and "rc-error" not in after
+        client.close()
