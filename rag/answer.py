@@ -25,7 +25,7 @@ from rag.errors import RagchatError
 from rag.evidence import IRREGULAR_BASES, Selection, correct_typos, score_sentences, select, terms
 from rag.settings import Settings
 from rag.types import Answer, AnswerDelta, Evidence, Passage
-from rag.verify import citations_for, verify_text
+from rag.verify import citations_for, cited_numbers, verify_text
 
 MAX_QUESTION_CHARS = 4000
 MAX_ANSWER_SENTENCES = 5
@@ -252,7 +252,7 @@ class Answerer:
                 yield AnswerDelta(text)
             else:
                 generated_at = time.perf_counter()
-                text = yield from self._generate(standalone, selection.evidence, answer, timings)
+                text = yield from self._generate(standalone, selection.evidence, answer, timings, who)
                 timings["generate"] = _ms(generated_at)
                 if not text:
                     text = extractive_text(selection.evidence, who)
@@ -265,8 +265,13 @@ class Answerer:
         yield answer
 
     def _generate(self, question: str, evidence: list[Evidence], answer: Answer,
-                  timings: dict[str, float]) -> Iterator[AnswerDelta]:
-        """Stream the LLM, verifying each sentence as it completes; returns the kept text."""
+                  timings: dict[str, float], speaker_terms: set[str] | None = None) -> Iterator[AnswerDelta]:
+        """Stream the LLM, verifying each sentence as it completes; returns the kept text.
+
+        For "what did X say?" (``speaker_terms``: X's words) a sentence must also cite an item naming X:
+        true statements about someone else do not answer the question."""
+        speaker_items = ({e.n for e in evidence if speaker_terms <= set(terms(e.text))}
+                         if speaker_terms else None)
         from rag.backends import backend_errors
         from rag.prompting import build_messages
 
@@ -281,17 +286,21 @@ class Answerer:
                 for match in _SENTENCE_DONE.finditer(buffer, position):
                     piece = buffer[position:match.end()]
                     position = match.end()
-                    yield from self._keep(piece, evidence, answer, kept)
+                    yield from self._keep(piece, evidence, answer, kept, speaker_items)
                 if len(kept) >= MAX_ANSWER_SENTENCES:
                     break
         if position < len(buffer) and len(kept) < MAX_ANSWER_SENTENCES:
-            yield from self._keep(buffer[position:], evidence, answer, kept)
+            yield from self._keep(buffer[position:], evidence, answer, kept, speaker_items)
         return " ".join(kept)
 
-    def _keep(self, piece: str, evidence: list[Evidence], answer: Answer, kept: list[str]):
+    def _keep(self, piece: str, evidence: list[Evidence], answer: Answer, kept: list[str],
+              speaker_items: set[int] | None = None):
         good, dropped = verify_text(piece, evidence)
         answer.dropped.extend(dropped)
         for sentence in good:
+            if speaker_items is not None and not speaker_items & set(cited_numbers(sentence)):
+                answer.dropped.append({"sentence": sentence, "reason": "cites no source naming the speaker"})
+                continue
             if len(kept) < MAX_ANSWER_SENTENCES and sentence not in kept:
                 yield AnswerDelta((" " if kept else "") + sentence)
                 kept.append(sentence)

@@ -31,6 +31,11 @@ LEXICAL_WEIGHT = 0.2  # measured on SQuAD: 0.2 and 0.5 tie on hit rate, 1.0 is w
 #: 0.02-0.05. The chosen items are still numbered by their own relevance: ordering them by passage rank
 #: cost the local model two seed questions.
 RANK_PENALTY = 0.03
+#: A sentence is also scored together with the sentence before it (same paragraph): "This document, the
+#: Guanabara Confession of Faith, …" matches a question only through what precedes it. Its relevance is
+#: the better of the two cosines, the pair's less this. Evidence hit on the 400 held-out SQuAD questions:
+#: 0.927 without, 0.943 with (0.0-0.1 all within 0.2 point of that).
+CONTEXT_PENALTY = 0.03
 
 _LEANS_BACK = re.compile(
     r"^(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|But|However|Moreover|Also|And|Yet|"
@@ -96,14 +101,15 @@ class Sentence:
     end: int
     text: str
     rank: int  # the passage's rank in retrieval
-    dense: float = 0.0
+    dense: float = 0.0  # cosine of the question and the sentence
+    in_context: float = 0.0  # cosine of the question and the previous sentence + this one (0: none)
     lexical: float = 0.0
     also_in: list[Passage] = field(default_factory=list)  # other passages holding this sentence
 
     @property
     def relevance(self) -> float:
         """How well the sentence itself matches the question: what its evidence item is numbered by."""
-        return self.dense + LEXICAL_WEIGHT * self.lexical
+        return max(self.dense, self.in_context - CONTEXT_PENALTY) + LEXICAL_WEIGHT * self.lexical
 
     @property
     def score(self) -> float:
@@ -199,11 +205,24 @@ def score_sentences(question: str, question_vector: list[float], passages: list[
     vocabulary = {t for s in sentences for t in terms(s.text)}
     weights, unknown = term_weights(correct_typos(terms(question), vocabulary), keyword_index)
     if sentences:
-        vectors = embedder.embed_batch([s.text for s in sentences])
-        for s, v in zip(sentences, vectors):
-            s.dense = sum(a * b for a, b in zip(question_vector, v))
+        by_pos = sorted(sentences, key=lambda s: (s.passage.doc_id, s.start))
+        pairs = [(a, b) for a, b in zip(by_pos, by_pos[1:]) if _adjacent(a, b)]
+        vectors = embedder.embed_batch([s.text for s in sentences] + [_span_text(a, b) for a, b in pairs])
+        cosines = [sum(a * b for a, b in zip(question_vector, v)) for v in vectors]
+        for s, cosine in zip(sentences, cosines):
+            s.dense = cosine
             s.lexical = lexical_overlap(set(terms(s.text)), weights)
+        for (_, s), cosine in zip(pairs, cosines[len(sentences):]):
+            s.in_context = cosine
     return sentences, weights, unknown
+
+
+def _adjacent(first: Sentence, second: Sentence) -> bool:
+    """Is ``second`` the very next sentence after ``first``, in the same paragraph of one retrieved passage?"""
+    if first.passage.doc_id != second.passage.doc_id or second.start < first.end:
+        return False
+    p = _covering(first, second)
+    return p is not None and not p.text[first.end - p.start:second.start - p.start].strip()
 
 
 def select(sentences: list[Sentence], weights: dict[str, float], budget: int = BUDGET_CHARS,
@@ -217,10 +236,9 @@ def select(sentences: list[Sentence], weights: dict[str, float], budget: int = B
 
     def neighbour(s: Sentence, step: int) -> Sentence | None:
         i = index[id(s)] + step
-        if 0 <= i < len(by_pos) and by_pos[i].passage.doc_id == s.passage.doc_id:
+        if 0 <= i < len(by_pos):
             first, last = (s, by_pos[i]) if step > 0 else (by_pos[i], s)
-            p = _covering(first, last)
-            if p is not None and not p.text[first.end - p.start:last.start - p.start].strip():
+            if _adjacent(first, last):
                 return by_pos[i]  # the very next sentence, in the same paragraph (one chunk holds both)
         return None
 

@@ -28,7 +28,11 @@ _QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+")
 MIN_TERM_SUPPORT = 0.75  # on the seed set 0.6 let through invented clauses and swapped speakers
 SUBJECT_TERMS = 2  # the first content words of a sentence (its subject, usually) must all be in the source
-_NEGATED = re.compile(r"\b(?:not|never|no longer|failed to|fails to|unable to|cannot|n't)\s+(?:be\s+)?(\w+)", re.I)
+_NEGATED = re.compile(r"\b(not|never|no longer|failed to|fails to|unable to|cannot|n't)\s+(?:be\s+)?(\w+)", re.I)
+#: Words that turn what follows into its opposite without a "not": "it would be “idiocy” to trust Kabul"
+#: must not come out as "he trusted Kabul".
+_INVERTED = re.compile(r"\b(idiocy|folly|foolish|absurd|unwise|pointless|futile|naive|a mistake|refused|declined|"
+                       r"rejected|ruled out)\W{0,3}\s+(?:to\s+)?(\w+)", re.I)
 _NEGATION = re.compile(r"\b(?:not|never|no|failed|fails|unable|cannot|without)\b|n't\b", re.I)
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
@@ -66,6 +70,8 @@ def unsupported_reason(claim: str, support: str) -> str | None:
         if stem(name.lower()) not in support_terms and _fold(name) not in folded:
             return f"name '{name}' not in the cited evidence"
     claim_terms = terms(claim)
+    if not claim_terms:
+        return "the sentence states nothing the evidence could back"
     if claim_terms:
         share = sum(t in support_terms for t in claim_terms) / len(claim_terms)
         if share < MIN_TERM_SUPPORT:
@@ -74,11 +80,13 @@ def unsupported_reason(claim: str, support: str) -> str | None:
         if missing:
             return f"its subject ('{missing[0]}') is not in the cited evidence"
     claim_words = [w.lower() for w in re.findall(r"\w+", claim)]
-    if not _NEGATION.search(claim):
-        for verb in _NEGATED.findall(support):
-            root = stem(verb.lower())
-            if len(root) >= 4 and any(w.startswith(root) for w in claim_words):
-                return f"the cited evidence says '{verb}' is negated; the sentence does not"
+    negated = bool(_NEGATION.search(claim))
+    for marker, verb in [*_NEGATED.findall(support), *_INVERTED.findall(support)]:
+        root = stem(verb.lower())
+        if len(root) < 4 or not any(w.startswith(root) for w in claim_words):
+            continue
+        if not negated and _fold(marker) not in _fold(claim):
+            return f"the cited evidence has '{verb}' negated ('{marker} {verb}'); the sentence does not"
     return None
 
 

@@ -21,6 +21,9 @@ STRIKES = ("Moreover, strikes inside Afghanistan have failed to deter the TTP, a
     ("Khawaja Asif met the Taliban in 2024", MINISTER, "number '2024'"),
     ("Imran Khan said Pakistan had “no good hope from them”", MINISTER, "name 'Khan'"),
     ("Khawaja Asif was blunt in his criticism of the", MINISTER, "cut off"),
+    # Gemma 3 270M wrote this one: every word is in the source, whose "idiocy" turns it around.
+    ("Asif said he trusted Kabul’s rulers", MINISTER, "'trust' negated ('idiocy trust')"),
+    ("He", MINISTER, "states nothing"),  # and this fragment, as a whole answer sentence "He [1]."
 ])
 def test_unsupported_claims_are_named(claim, support, reason):
     assert reason in (unsupported_reason(claim, support) or "")
