@@ -85,6 +85,23 @@ def test_passage_rank_breaks_near_ties_but_items_are_numbered_by_relevance():
     assert both.evidence[0].score == pytest.approx(second.relevance)
 
 
+def test_the_sentence_after_a_good_one_is_also_scored_with_it(fake_embedder, store):
+    from rag.evidence import CONTEXT_PENALTY, score_sentences
+    from rag.types import Passage
+
+    text = ("The Huguenots of Guanabara produced a declaration of faith for the Portuguese. "
+            "This document became the first Protestant confession in the Americas.\n\n"
+            "Rice grows in warm wet fields.")
+    passage = Passage("c0", "d0", "d0.txt", "", "", "", 0, len(text), text, 0.0)
+    question = "What declaration of faith did the Huguenots of Guanabara produce?"
+    vector = fake_embedder.embed_batch([question])[0]
+    first, second, third = score_sentences(question, vector, [passage], fake_embedder, store.keyword)[0]
+    assert first.in_context == 0.0  # nothing before it
+    assert second.in_context > second.dense  # "This document …" is about the question only through [first]
+    assert second.relevance >= second.in_context - CONTEXT_PENALTY
+    assert third.in_context == 0.0  # another paragraph: never joined to the one before
+
+
 @pytest.mark.parametrize("question, history, expected", [
     ("What did he say?", [{"role": "user", "content": "Who is the defence minister?"},
                           {"role": "assistant", "content": "Defence Minister Khawaja Asif [1]."}],
