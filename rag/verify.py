@@ -72,13 +72,12 @@ def unsupported_reason(claim: str, support: str) -> str | None:
     claim_terms = terms(claim)
     if not claim_terms:
         return "the sentence states nothing the evidence could back"
-    if claim_terms:
-        share = sum(t in support_terms for t in claim_terms) / len(claim_terms)
-        if share < MIN_TERM_SUPPORT:
-            return f"only {share:.0%} of its words are in the cited evidence"
-        missing = [t for t in claim_terms[:SUBJECT_TERMS] if t not in support_terms]
-        if missing:
-            return f"its subject ('{missing[0]}') is not in the cited evidence"
+    share = sum(t in support_terms for t in claim_terms) / len(claim_terms)
+    if share < MIN_TERM_SUPPORT:
+        return f"only {share:.0%} of its words are in the cited evidence"
+    missing = [t for t in claim_terms[:SUBJECT_TERMS] if t not in support_terms]
+    if missing:
+        return f"its subject ('{missing[0]}') is not in the cited evidence"
     claim_words = [w.lower() for w in re.findall(r"\w+", claim)]
     negated = bool(_NEGATION.search(claim))
     for marker, verb in [*_NEGATED.findall(support), *_INVERTED.findall(support)]:
