@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -115,15 +116,7 @@ def serve_ui(data_dir: Path, docs: Path, llm: str = "extractive", env: dict[str,
                                 env=clean, cwd=work, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ragchat ui did not start:\n{log_path.read_text()}") from None
-                time.sleep(0.5)
+        wait_until_up(url, proc, log_path, timeout)
         yield url
     finally:
         proc.terminate()
@@ -131,6 +124,27 @@ def serve_ui(data_dir: Path, docs: Path, llm: str = "extractive", env: dict[str,
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    """Poll ``url`` until it answers (any status below 500: a login page counts); fail with the log if the
+    process exits or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log = log_path.read_text(errors="replace")
+            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except urllib.error.HTTPError as exc:  # 401 with auth on: up all the same
+            if exc.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the app did not come up in {timeout:.0f} s:\n{log_path.read_text(errors='replace')}")
 
 
 def bench_load(args: argparse.Namespace) -> dict:

@@ -10,12 +10,11 @@ import argparse
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from eval.bench_load import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -38,7 +37,7 @@ def serve(data_dir: Path, port: int, files: list[Path], log_path: Path, llm: str
         proc = subprocess.Popen([sys.executable, __file__, "--port", str(port), *map(str, files)], env=env,
                                 cwd=data_dir.parent, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_until_up(url, proc, log_path, timeout)
+            wait_until_up(url, proc, log_path, timeout)
             yield url
         finally:
             proc.terminate()
@@ -47,25 +46,6 @@ def serve(data_dir: Path, port: int, files: list[Path], log_path: Path, llm: str
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log = log_path.read_text(errors="replace")
-            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 500:
-                    return
-        except urllib.error.HTTPError as exc:  # 401 with auth on: up all the same
-            if exc.code < 500:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the app did not come up in {timeout:.0f} s:\n{log_path.read_text(errors='replace')}")
 
 
 def main(argv: list[str] | None = None) -> None:
