@@ -35,6 +35,10 @@ _INVERTED = re.compile(r"\b(idiocy|folly|foolish|absurd|unwise|pointless|futile|
                        r"rejected|ruled out)\W{0,3}\s+(?:to\s+)?(\w+)", re.I)
 _NEGATION = re.compile(r"\b(?:not|never|no|failed|fails|unable|cannot|without)\b|n't\b", re.I)
 
+#: A reporting verb, then at most four words, then a quote: "Asif said Pakistan had “no good hope …”".
+_REPORTED = re.compile(r"\b(?:said|says|added|noted|told|stated|claimed|warned|insisted|argued)\b"
+                       r"((?:\s+[^\s\"]+){0,4})\s*$")
+
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -63,6 +67,10 @@ def unsupported_reason(claim: str, support: str) -> str | None:
     for quote in _QUOTED.findall(claim):
         if _fold(quote) not in folded:
             return f"quote “{quote}” not verbatim in the cited evidence"
+    for quote in _QUOTED.findall(claim):
+        swapped = _reframed(_fold(quote), _fold(claim), folded)
+        if swapped:
+            return f"the cited evidence does not put '{swapped}' before “{quote}”"
     for number in _NUMBER.findall(claim):
         if number not in support:
             return f"number '{number}' not in the cited evidence"
@@ -87,6 +95,23 @@ def unsupported_reason(claim: str, support: str) -> str | None:
         if not negated and _fold(marker) not in _fold(claim):
             return f"the cited evidence has '{verb}' negated ('{marker} {verb}'); the sentence does not"
     return None
+
+
+def _reframed(quote: str, claim: str, support: str) -> str | None:
+    """A content word the claim puts between its reporting verb and ``quote`` that the support's sentence
+    does not have before the same quote: the words are right but said of someone else. Gemma wrote "Asif
+    said the Taliban had “no good hope from them”" from "He said Pakistan had “no good hope from them”";
+    every word, "Taliban" included, is elsewhere in the item. All arguments are folded (:func:`_fold`)."""
+    at = claim.find('"' + quote)
+    frame = _REPORTED.search(claim[:at]) if at >= 0 else None
+    claimed = terms(frame.group(1)) if frame else []
+    if not claimed:
+        return None
+    said_before: set[str] = set()
+    for match in re.finditer(re.escape('"' + quote), support):
+        sentence_start = max(support.rfind(end, 0, match.start()) for end in (". ", "! ", "? "))
+        said_before |= set(terms(support[sentence_start + 1:match.start()]))
+    return next((t for t in claimed if t not in said_before), None)
 
 
 def verify_text(answer: str, evidence: list[Evidence]) -> tuple[list[str], list[dict]]:

@@ -24,6 +24,8 @@ STRIKES = ("Moreover, strikes inside Afghanistan have failed to deter the TTP, a
     # Gemma 3 270M wrote this one: every word is in the source, whose "idiocy" turns it around.
     ("Asif said he trusted Kabul’s rulers", MINISTER, "'trust' negated ('idiocy trust')"),
     ("He", MINISTER, "states nothing"),  # and this fragment, as a whole answer sentence "He [1]."
+    # And this: the quote is verbatim and "Taliban" is in the item, but Pakistan is who had no hope.
+    ("Asif said the Taliban had “no good hope from them”", MINISTER, "not put 'taliban' before “no good hope"),
 ])
 def test_unsupported_claims_are_named(claim, support, reason):
     assert reason in (unsupported_reason(claim, support) or "")
@@ -33,6 +35,9 @@ def test_unsupported_claims_are_named(claim, support, reason):
     ("Strikes inside Afghanistan have failed to deter the TTP", STRIKES),
     ("The Defence Minister said trusting Kabul’s rulers would be “idiocy”", MINISTER),
     ("Khawaja Asif said Pakistan had \"no good hope from them\"", MINISTER),  # straight quotes fold to curly
+    ("Asif said that Pakistan had “no good hope from them”", MINISTER),
+    ("Asif said it would be “idiocy” to trust Kabul’s current rulers", MINISTER),
+    ("He said Kabul’s current rulers could not be trusted, calling that “idiocy”", MINISTER),  # > 4 words
 ])
 def test_faithful_paraphrases_pass(claim, support):
     assert unsupported_reason(claim, support) is None
