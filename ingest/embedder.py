@@ -201,7 +201,7 @@ class MiniLMOnnxEmbedder:
     tensor, padding included, so in a batch a text's vector moved with its neighbours (cosine down to 0.989
     against the same text in another batch: more than the score margins evidence selection works with).
     Alone, a text always gets the same vector, whether it is a chunk at ingest, a sentence when answering or
-    a question. It is also faster here: no padding (seed sentences: 181 ms alone vs 221 ms in batches of
+    a question. It is also faster here: no padding (seed sentences: 161 ms alone vs 221 ms in batches of
     32; ~1,000-character chunks: 54 vs 46 per second).
     """
 

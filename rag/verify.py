@@ -67,7 +67,6 @@ def unsupported_reason(claim: str, support: str) -> str | None:
     for quote in _QUOTED.findall(claim):
         if _fold(quote) not in folded:
             return f"quote “{quote}” not verbatim in the cited evidence"
-    for quote in _QUOTED.findall(claim):
         swapped = _reframed(_fold(quote), _fold(claim), folded)
         if swapped:
             return f"the cited evidence does not put '{swapped}' before “{quote}”"
