@@ -110,13 +110,19 @@ def serve_ui(data_dir: Path, docs: Path, llm: str = "extractive", env: dict[str,
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    log_path = work / "ui.log"
+    with running([sys.executable, "-m", "rag", "ui", "--port", str(port), "--llm", llm], clean, work,
+                 work / "ui.log", f"http://127.0.0.1:{port}/", timeout) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running(command: list[str], env: dict[str, str], cwd: Path, log_path: Path, url: str,
+            timeout: float) -> Iterator[str]:
+    """Start ``command`` (a web app), output to ``log_path``; yield ``url`` once it answers; stop it after."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "rag", "ui", "--port", str(port), "--llm", llm],
-                                env=clean, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(url, proc, log_path, timeout)
+        _wait_until_up(url, proc, log_path, timeout)
         yield url
     finally:
         proc.terminate()
@@ -124,9 +130,10 @@ def serve_ui(data_dir: Path, docs: Path, llm: str = "extractive", env: dict[str,
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
     """Poll ``url`` until it answers (any status below 500: a login page counts); fail with the log if the
     process exits or ``timeout`` passes."""
     deadline = time.monotonic() + timeout

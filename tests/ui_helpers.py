@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from eval.bench_load import wait_until_up
+from eval.bench_load import running
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -32,20 +31,9 @@ def serve(data_dir: Path, port: int, files: list[Path], log_path: Path, llm: str
                 "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1,localhost",
                 "no_proxy": "127.0.0.1,localhost"})
     env.update(extra_env or {})
-    url = f"http://127.0.0.1:{port}/"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, __file__, "--port", str(port), *map(str, files)], env=env,
-                                cwd=data_dir.parent, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_until_up(url, proc, log_path, timeout)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running([sys.executable, __file__, "--port", str(port), *map(str, files)], env, data_dir.parent,
+                 log_path, f"http://127.0.0.1:{port}/", timeout) as url:
+        yield url
 
 
 def main(argv: list[str] | None = None) -> None:
