@@ -15,6 +15,7 @@ from pathlib import Path
 from eval.bench_answer import bench_answer
 from eval.bench_embed import bench_embed
 from eval.bench_load import bench_load
+from eval.bench_model import bench_model
 from eval.bench_scale import bench_scale
 from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
 
@@ -88,7 +89,7 @@ def bench_ingest(args: argparse.Namespace) -> dict:
 
 
 BENCHMARKS = {"ingest": bench_ingest, "answer": bench_answer, "embed": bench_embed, "scale": bench_scale,
-              "load": bench_load}
+              "load": bench_load, "model": bench_model}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="scale: results directory (default bench-results/scale)")
     parser.add_argument("--sessions", type=int, help="load: concurrent chat sessions (default 20)")
     parser.add_argument("--backends", help="load: backends to run, in turn (default extractive,local)")
+    parser.add_argument("--runs", type=int, help="model: cold starts per backend (default 3)")
     args = parser.parse_args(argv)
     figures = BENCHMARKS[args.name](args)
     if args.json:

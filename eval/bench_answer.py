@@ -190,10 +190,17 @@ def recipe_answer(chat_model, prompt: str) -> str:
     own few-shot frame would no longer be the recipe. A chat model gets it as the user message."""
     from langchain_core.messages import HumanMessage
 
-    if getattr(chat_model, "prompt_style", "chat") == "completion":
+    stop = ["\n\n", "\nQuestion:"]
+    server = getattr(chat_model, "server", None)
+    if server is not None and server.model.prompt_style == "completion":  # the model process's raw completions
+        chat_model.load()
+        out = chat_model.root_client.completions.create(model=chat_model.model_name, prompt=prompt, stop=stop,
+                                                        max_tokens=chat_model.max_tokens,
+                                                        temperature=chat_model.temperature)
+        return str(out.choices[0].text)
+    if getattr(chat_model, "prompt_style", "chat") == "completion":  # local-inprocess
         out = chat_model.load().create_completion(prompt, max_tokens=chat_model.max_tokens,
-                                                  temperature=chat_model.temperature,
-                                                  stop=["\n\n", "\nQuestion:"])
+                                                  temperature=chat_model.temperature, stop=stop)
         return str(out["choices"][0]["text"])
     return str(chat_model.invoke([HumanMessage(prompt)]).content)
 
@@ -201,8 +208,10 @@ def recipe_answer(chat_model, prompt: str) -> str:
 # --- latency on the seed ---------------------------------------------------------------------------
 
 
-def seed_timings(settings, embedder, progress: bool = True) -> dict:
-    """The seed set through the local LLM: first token, first verified text, whole answer, retrieval."""
+def seed_timings(settings, embedder, progress: bool = True, llm: str = "local", answers: list | None = None) -> dict:
+    """The seed set through the local LLM: first token, first verified text, whole answer, retrieval.
+
+    ``answers``, when given, receives each final answer text (to compare two builds' outputs)."""
     from tqdm import tqdm
 
     from ingest.chunking import TokenizerCounter
@@ -211,18 +220,18 @@ def seed_timings(settings, embedder, progress: bool = True) -> dict:
     from ingest.store import Store
     from rag.types import Answer
 
-    settings = settings.with_overrides(collection="bench-seed", llm="local")
+    settings = settings.with_overrides(collection="bench-seed", llm=llm)
     store = Store(settings, embedder.name, embedder.dimension)
     try:
         ingest([ROOT / "seeds"], store, embedder, TokenizerCounter(minilm_tokenizer()), progress=False)
     finally:
         store.close()
     questions = load_set(ROOT / "eval" / "sets" / "seed.jsonl").questions
-    answerer = _answerer(settings, embedder, "local")
+    answerer = _answerer(settings, embedder, llm)
     samples: dict[str, list[float]] = {"first_token": [], "first_text": [], "answer": [], "retrieve": []}
     try:
         answerer.answer(questions[0].question)  # warm-up: loads the model, outside the timings
-        for q in tqdm(questions, desc="seed, local LLM", unit="q", disable=not progress, file=sys.stderr):
+        for q in tqdm(questions, desc=f"seed, {llm}", unit="q", disable=not progress, file=sys.stderr):
             started, first_text = time.perf_counter(), None
             final = None
             for item in answerer.stream(q.question, q.history or None):
@@ -231,6 +240,8 @@ def seed_timings(settings, embedder, progress: bool = True) -> dict:
                 elif first_text is None:
                     first_text = time.perf_counter() - started
             timings = final.timings_ms if final else {}
+            if answers is not None:
+                answers.append(final.answer if final else "")
             samples["retrieve"].append(timings.get("retrieve", 0.0) / 1000)
             if "first_token" in timings:  # the LLM was called (not refused from the evidence)
                 before_llm = timings.get("retrieve", 0.0) + timings.get("evidence", 0.0)

@@ -112,6 +112,9 @@ def run(args, settings: Settings, *, make_answerer=None) -> int:
 def warm_up(answerer) -> None:
     """Load the answerer's models before the clock starts, so the first question's latency is its own
     (the real chain builds its embedder, store and LLM on first use; fakes have none of these)."""
+    if hasattr(answerer, "warm_up"):
+        answerer.warm_up()  # also waits for a local model's process to answer
+        return
     for part in ("embedder", "store", "chat_model"):
         getattr(answerer, part, None)
 

