@@ -53,13 +53,13 @@ class DocumentTexts:
         return self._texts[key], self._problems.get(key, "")
 
     def _load(self, citation: Citation) -> str | None:
-        from ingest.loaders import load
+        from ingest.loaders import load_item
         from rag.errors import IngestError
 
         meta = self.documents.get(citation.doc_id) or {}
         path = Path(meta.get("path") or citation.source)
         try:
-            doc = load(path, citation.source)
+            doc = load_item(path, citation.source, meta.get("item", ""))
         except IngestError as exc:
             self._problems[citation.doc_id] = f"source unreadable ({exc})"
             return None

@@ -1,8 +1,10 @@
-"""Turn a file into a :class:`Document`: its text, and metadata read from that text.
+"""Turn a file into :class:`Document` objects: its text, and metadata read from the file.
 
 For ``.txt`` and ``.md`` the text is exactly ``open(path, encoding="utf-8").read()`` (universal newlines,
 so CRLF becomes LF), which makes every chunk offset a Python index into what a reader of the file sees.
-HTML and PDF text is extracted; offsets index that extracted text.
+Other formats' text is extracted, deterministically; offsets index that extracted text
+(:attr:`Document.text`). HTML: :mod:`ingest.news`; ``.docx``: :mod:`ingest.office`; feeds, one document
+per item: :mod:`ingest.feeds`; PDF: below.
 """
 
 from __future__ import annotations
@@ -10,41 +12,41 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ingest.document import Document
+from ingest.feeds import FEED_SUFFIXES, load_feed
+from ingest.news import load_page
+from ingest.office import load_docx
 from rag.errors import IngestError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-
-
-@dataclass
-class Document:
-    source: str  # the path as the user gave it
-    path: Path  # absolute
-    text: str
-    title: str
-    date: str = ""  # ISO date, "" when unknown
-    publication: str = ""
-    content_hash: str = ""  # sha256 of the file's bytes
-    format: str = "txt"
-    #: For PDFs: (offset in text where the page starts, page number), ascending.
-    page_starts: list[tuple[int, int]] = field(default_factory=list)
-
-    def page_at(self, offset: int) -> int | None:
-        """The 1-based page holding character ``offset``, for PDFs; ``None`` otherwise."""
-        page = None
-        for start, number in self.page_starts:
-            if start > offset:
-                break
-            page = number
-        return page
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", *FEED_SUFFIXES)
 
 
 def load(path: Path, source: str | None = None, data: bytes | None = None) -> Document:
-    """Load one file; raise :class:`IngestError` naming the file and the reason when it can't be used.
+    """The one document in a file; see :func:`load_documents`. A feed holds several: an :class:`IngestError`."""
+    documents = load_documents(path, source, data)
+    if len(documents) != 1:
+        raise IngestError(f"{source or path}: a feed of {len(documents)} items, not one document; "
+                          "read it with load_documents().")
+    return documents[0]
+
+
+def load_item(path: Path, source: str | None = None, item: str = "") -> Document:
+    """The document a manifest record names: the file's one document, or the feed item with key ``item``."""
+    if not item:
+        return load(path, source)
+    for doc in load_documents(path, source):
+        if doc.item == item:
+            return doc
+    raise IngestError(f"{source or path}: the feed no longer has the item {item!r}; re-ingest it.")
+
+
+def load_documents(path: Path, source: str | None = None, data: bytes | None = None) -> list[Document]:
+    """Load one file: one document, or one per item for a feed. Raise :class:`IngestError` naming the file
+    and the reason when it can't be used.
 
     ``data``: the file's bytes when the caller has read them already (ingest hashes them first).
     """
@@ -74,29 +76,36 @@ def load(path: Path, source: str | None = None, data: bytes | None = None) -> Do
         raise IngestError(f"{source}: could not be read ({exc.strerror or exc}).") from None
     if not data.strip():
         raise IngestError(f"{source}: empty file; nothing to ingest.")
-    digest = hashlib.sha256(data).hexdigest()
     if suffix == ".pdf":
-        doc = _load_pdf(path, source, data)
+        documents = [_load_pdf(path, source, data)]
+    elif suffix == ".docx":
+        documents = [load_docx(path, source, data)]
+    elif suffix in FEED_SUFFIXES:  # XML declares its own encoding: feedparser reads the bytes
+        documents = load_feed(path, source, data)
     else:
-        if b"\x00" in data[:8192]:
-            raise IngestError(f"{source}: binary content in a '{suffix}' file (NUL bytes); not a text file.")
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise IngestError(
-                f"{source}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8."
-            ) from None
-        # Decoded as open(path, encoding="utf-8").read() would: universal newlines (CRLF -> LF).
-        raw = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
+        raw = _decode_text(source, suffix, data)
         if suffix in (".html", ".htm"):
-            doc = _html_document(path, source, raw)
+            documents = [load_page(path, source, raw)]
         else:
-            doc = Document(source, path, raw, title="", format="md" if suffix != ".txt" else "txt")
-    if not doc.text.strip():
-        raise IngestError(f"{source}: no text in it after extraction.")
-    doc.content_hash = digest
-    read_metadata(doc)
-    return doc
+            documents = [Document(source, path, raw, title="", format="md" if suffix != ".txt" else "txt")]
+    digest = hashlib.sha256(data).hexdigest()
+    for doc in documents:
+        if not doc.text.strip():
+            raise IngestError(f"{source}: no text in it after extraction.")
+        doc.content_hash = doc.content_hash or digest  # a feed item has its own
+        read_metadata(doc)
+    return documents
+
+
+def _decode_text(source: str, suffix: str, data: bytes) -> str:
+    """UTF-8 text as ``open(path, encoding="utf-8").read()`` gives it: universal newlines (CRLF -> LF)."""
+    if b"\x00" in data[:8192]:
+        raise IngestError(f"{source}: binary content in a '{suffix}' file (NUL bytes); not a text file.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{source}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8.") from None
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
 
 
 # --- metadata ---------------------------------------------------------------------------------------
@@ -149,39 +158,6 @@ def _guess_title(doc: Document, body: str) -> str:
     if len(sentence) <= 80:
         return sentence or doc.path.stem
     return sentence[:80].rsplit(" ", 1)[0] + "…"
-
-
-# --- HTML -------------------------------------------------------------------------------------------
-
-_INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
-_BLOCKS = (
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-    "section", "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt", "figcaption",
-)
-
-
-def _html_document(path: Path, source: str, raw: str) -> Document:
-    """Visible text only: scripts, styles and the head are dropped, blocks become paragraphs."""
-    from bs4 import BeautifulSoup
-
-    try:
-        soup = BeautifulSoup(raw, "html.parser")
-        title_tag = soup.find("title")
-        title = title_tag.get_text(" ", strip=True) if title_tag else ""
-        for tag in soup.find_all(_INVISIBLE):
-            tag.decompose()
-        for tag in soup.find_all(_BLOCKS):
-            tag.insert_before("\n\n")
-            tag.insert_after("\n\n")
-        text = soup.get_text()
-    except RecursionError:
-        raise IngestError(f"{source}: HTML nested too deeply to parse; simplify it.") from None
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    text = "\n\n".join(p for p in paragraphs if p)
-    if not title:
-        heading = soup.find(["h1", "h2"])
-        title = heading.get_text(" ", strip=True) if heading else ""
-    return Document(source, path, text, title=title, format="html")
 
 
 # --- PDF --------------------------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 Unchanged files (same content hash as stored) cost no embedding work. Chunks of several documents are
 embedded together in large batches (the encoder is fastest on big, length-sorted batches), then each
 document is written on its own, so a crash loses at most the document being written.
+
+A feed is one document per item, with the id ``<file id>#<hash of the item's key>``. Its manifest records
+also keep the file's id, hash and item count: an unchanged feed is skipped whole; a changed one re-embeds
+only the items whose content changed, adds new ones and removes those no longer in it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 from ingest.chunking import Chunk, TokenCounter, chunk_text
 from ingest.embedder import Embedder
-from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Document, load
+from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Document, load_documents
 from ingest.store import Store
 from rag.errors import IngestError
 
@@ -81,11 +85,24 @@ def assign_doc_id(path: Path, known: dict[str, dict], taken: set[str]) -> str:
     absolute = str(path.absolute())
     for doc_id, meta in known.items():
         if meta.get("path") == absolute:
-            return doc_id
+            return meta.get("file_id", doc_id)
     stem = _slug(path.stem)
     if stem not in taken:
         return stem
     return f"{stem}-{hashlib.sha1(absolute.encode()).hexdigest()[:8]}"
+
+
+def item_doc_id(file_id: str, key: str) -> str:
+    """The id of a feed item: its file's id and a hash of its key (guid or link), stable across ingests."""
+    return f"{file_id}#{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+def _file_unchanged(stored: dict[str, dict], digest: str) -> bool:
+    """Whether the stored documents of a file are exactly this version of it (every item, for a feed)."""
+    return bool(stored) and all(
+        meta.get("file_hash", meta.get("doc_hash")) == digest and meta.get("file_items", 1) == len(stored)
+        for meta in stored.values()
+    )
 
 
 def chunk_metadata(doc: Document, doc_id: str, chunk: Chunk, n_chunks: int) -> dict:
@@ -102,7 +119,8 @@ def document_metadata(doc: Document, doc_id: str) -> dict:
     return {
         "doc_id": doc_id, "source": doc.source, "path": str(doc.path), "title": doc.title, "date": doc.date,
         "publication": doc.publication, "doc_hash": doc.content_hash, "format": doc.format,
-        "chars": len(doc.text),
+        "chars": len(doc.text), "modified": doc.modified, "authors": "; ".join(doc.authors),
+        "section": doc.section, "url": doc.url,
     }
 
 
@@ -112,6 +130,7 @@ class _Pending:
     doc_id: str
     chunks: list[Chunk]
     is_update: bool
+    file_record: dict = field(default_factory=dict)  # a feed item's file id, hash and item count
     embeddings: list[list[float]] = field(default_factory=list)
 
 
@@ -128,8 +147,12 @@ def ingest(
     report = IngestReport()
     report.repaired = store.repair()
     known = store.documents()
-    taken = set(known)
+    by_file: dict[str, dict[str, dict]] = {}  # file id -> its stored documents (a feed's items)
+    for doc_id, meta in known.items():
+        by_file.setdefault(meta.get("file_id", doc_id), {})[doc_id] = meta
+    taken = set(known) | set(by_file)
     pending: list[_Pending] = []
+    gone: list[str] = []  # items that left their feed
     for path, source in find_files(paths, report):
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -137,21 +160,36 @@ def ingest(
                     f"{source}: unsupported file type '{path.suffix or '(none)'}'; "
                     f"supported: {', '.join(SUPPORTED_SUFFIXES)}."
                 )
-            doc_id = assign_doc_id(path, known, taken)
-            taken.add(doc_id)
-            stored = known.get(doc_id)
+            file_id = assign_doc_id(path, known, taken)
+            taken.add(file_id)
+            stored = by_file.get(file_id, {})
             data = _read_small(path)
-            if stored and data is not None and stored.get("doc_hash") == hashlib.sha256(data).hexdigest():
-                report.unchanged.append(doc_id)
+            digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+            if data is not None and _file_unchanged(stored, digest):
+                report.unchanged.extend(stored)
                 continue
-            doc = load(path, source, data)
-            chunks = chunk_text(doc.text, counter)
-            if not chunks:
-                raise IngestError(f"{source}: no text to index.")
-            pending.append(_Pending(doc, doc_id, chunks, is_update=stored is not None))
+            docs = load_documents(path, source, data)
+            doc_ids = [item_doc_id(file_id, doc.item) if doc.item else file_id for doc in docs]
+            loaded: list[_Pending] = []
+            for doc, doc_id in zip(docs, doc_ids):
+                before = stored.get(doc_id)
+                if doc.item and before and before.get("doc_hash") == doc.content_hash:
+                    report.unchanged.append(doc_id)  # an unchanged item of a changed feed
+                    continue
+                chunks = chunk_text(doc.text, counter)
+                if not chunks:
+                    raise IngestError(f"{source}: no text to index.")
+                file_record = ({"file_id": file_id, "file_hash": digest, "file_items": len(docs), "item": doc.item}
+                               if doc.item else {})
+                loaded.append(_Pending(doc, doc_id, chunks, is_update=before is not None, file_record=file_record))
+            pending.extend(loaded)  # only when the whole file loaded: a bad file keeps what is stored
+            gone.extend(doc_id for doc_id in stored if doc_id not in doc_ids)
         except IngestError as exc:
             report.failed.append(str(exc))
     _embed_and_write(pending, store, embedder, report, progress)
+    for doc_id in gone:
+        store.delete_document(doc_id)
+        report.removed.append(doc_id)
     if prune:
         for doc_id, meta in store.documents().items():
             if not Path(meta.get("path", "")).exists():
@@ -201,7 +239,7 @@ def _write(item: _Pending, store: Store, report: IngestReport) -> None:
     n = len(item.chunks)
     ids = [f"{doc_id}:{doc.content_hash[:12]}:{c.index:05d}" for c in item.chunks]
     metadatas = [chunk_metadata(doc, doc_id, c, n) for c in item.chunks]
-    store.replace_document(document_metadata(doc, doc_id), ids, [c.text for c in item.chunks],
+    store.replace_document(document_metadata(doc, doc_id) | item.file_record, ids, [c.text for c in item.chunks],
                            item.embeddings, metadatas)
     report.chunks_embedded += n
     (report.updated if item.is_update else report.added).append(doc_id)

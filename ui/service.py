@@ -29,14 +29,15 @@ def configured_backends(settings: Settings) -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def _document_text(path: str, fmt: str, mtime_ns: int, size: int) -> str:
-    """The text offsets index: the file itself for .txt/.md, the loader's extraction otherwise."""
-    if fmt in TEXT_FORMATS:
+def _document_text(path: str, fmt: str, mtime_ns: int, size: int, item: str = "") -> str:
+    """The text offsets index: the file itself for .txt/.md, the loader's extraction otherwise (a feed
+    item's own text for ``item``)."""
+    if fmt in TEXT_FORMATS and not item:
         with open(path, encoding="utf-8") as fh:
             return fh.read()
-    from ingest.loaders import load
+    from ingest.loaders import load_item
 
-    return load(Path(path)).text
+    return load_item(Path(path), item=item).text
 
 
 def window_from_chunks(chunks: Sequence[tuple[int, int, str]], start: int, end: int) -> Window | None:
@@ -145,7 +146,7 @@ class ChatService:
                 try:
                     stat = Path(path).stat()
                     return _document_text(str(path), meta.get("format", "txt"), stat.st_mtime_ns,
-                                          stat.st_size), 0
+                                          stat.st_size, meta.get("item", "")), 0
                 except (OSError, UnicodeDecodeError, RagchatError):
                     pass  # moved, changed or unreadable: fall back to the stored chunks
             try:
