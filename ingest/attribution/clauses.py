@@ -1,0 +1,271 @@
+"""Reporting clauses in one sentence, found by rules: the cue, its source and the words it reports.
+
+A sentence may hold several: "He said A while noting that B" is two statements by one source; "NPR
+reported X recommended Y" is NPR's report and, inside it, X's recommendation. A cue that continues the one
+before ("…, adding that", "and urged", "while noting that") shares its source and ends its content, and so
+does one with a source of its own after a comma ("…, with the military spokesperson saying"). Content that
+stands before its cue ("…, she said.", "…, according to police.") is *trailing*. Passive reports with an agent
+("His death was announced by his son") are read by :mod:`.passive`, relaying phrases ("as reported by X") by
+:mod:`.relays`.
+
+>>> from ingest.attribution.phrases import tokenize
+>>> text = "He said A was late while noting that B had left."
+>>> tokens = tokenize(text)
+>>> [(tokens[c.first].text, " ".join(t.text for t in tokens[c.content_start:c.content_end]))
+...  for c in find_cues(tokens, 0, len(tokens), [False] * len(tokens))]
+[('said', 'A was late'), ('noting', 'B had left')]
+"""
+
+from __future__ import annotations
+
+from ingest.attribution.content import CLAUSE_OPENERS, COORDINATORS, set_content
+from ingest.attribution.cue import Cue, SubjectOf
+from ingest.attribution.lexicon import (
+    AFTER_DOCUMENT_ONLY,
+    DETERMINERS,
+    DOCUMENTS,
+    GENERIC_LISTENERS,
+    NEEDS_QUOTE,
+    NEEDS_THAT,
+    NOT_IN_NOUN_PHRASE,
+    NOUN_LIKE_VERBS,
+    PHRASAL,
+    PRONOUNS,
+    SPEECH_VERBS,
+)
+from ingest.attribution.passive import passive_at
+from ingest.attribution.phrases import (
+    Token,
+    is_quote_mark,
+    noun_phrase_after,
+    noun_phrase_before,
+    skip_apposition,
+    skip_back_adverbs,
+    verb_like,
+)
+from ingest.attribution.relays import find_relay
+
+_PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
+_NEGATION = {"not", "never", "n't"}
+_TOPIC_ONLY = {"write", "talk", "speak", "post", "tweet", "comment"}  # "wrote about feminism": a topic
+# Collective nouns that are sources without an article ("police said", "staff said").
+_COLLECTIVE = {"police", "staff", "military", "government", "media", "management", "security", "intelligence",
+               "prosecution", "defence", "defense", "leadership", "some", "many", "others", "most", "several"}
+_INVERTED_FOLLOWERS = {"in", "on", "at", "via", "after", "during", "to", "from", "for", "with", "before", "when",
+                       "while", "as", "through", "of"}
+
+
+def find_cues(tokens: list[Token], s: int, e: int, quoted: list[bool], parsed_subject: SubjectOf | None = None,
+              ) -> list[Cue]:
+    """The reporting cues of the sentence ``tokens[s:e]``, with their sources and content ranges. When the rules
+    find no source for a cue, ``parsed_subject`` may supply one."""
+    cues: list[Cue] = []
+    k = s
+    while k < e:
+        cue = None if quoted[k] else _cue_at(tokens, k, s, e, quoted) or passive_at(tokens, k, s, e, quoted)
+        if cue is not None and cues and _present_tense(tokens[k].lower, cue.lemma):
+            cue = None  # "… adding that this country announces its strikes": content, not a new report
+        if cue is not None:
+            if not cue.passive:
+                _attach_source(tokens, cue, s, e, cues)
+            if parsed_subject is not None and cue.source is None and cue.lemma != "according to":
+                parsed = parsed_subject(k)  # "Assembly president Richard Ferrand in relaying the news … said"
+                if parsed is not None and s <= parsed[0] <= parsed[1] < e and not quoted[parsed[0]]:
+                    cue.source, cue.source_after = parsed, parsed[0] > k
+            if cue.source is not None:
+                cues.append(cue)
+                k = cue.last + 1
+                continue
+        k += 1
+    _bound_subordinate(tokens, cues, s, e, quoted)
+    set_content(tokens, cues, s, e, quoted)
+    for cue in cues:
+        find_relay(tokens, cue, quoted)
+    return [c for c in cues if c.content_start < c.content_end]
+
+
+_SUBORDINATORS = {"although", "though", "even", "while", "when", "whereas", "because", "since", "after", "before",
+                  "if", "as", "once", "until"}
+
+
+def _bound_subordinate(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: list[bool]) -> None:
+    """A cue in an opening subordinate clause ("Even though Waseem confessed to acting alone, …") reports no
+    further than that clause's comma."""
+    if tokens[s].lower not in _SUBORDINATORS:
+        return
+    comma = next((t for t in range(s, e) if tokens[t].text == "," and not quoted[t]), None)
+    for cue in cues:
+        if comma is not None and cue.first < comma and not cue.source_after:
+            cue.bounded = True
+
+
+def _present_tense(word: str, lemma: str) -> bool:
+    return word != "says" and (word == lemma or word in NOUN_LIKE_VERBS or word in (lemma + "s", lemma + "es"))
+
+
+def _quote_ahead(tokens: list[Token], k: int, e: int, quoted: list[bool], within: int = 12) -> bool:
+    return any(quoted[j] or tokens[j].text == ":" for j in range(k + 1, min(e, k + within)))
+
+
+def _after_quotation(tokens: list[Token], k: int, s: int, quoted: list[bool]) -> bool:
+    """The verb at ``k`` follows a quotation and its subject: “…,” Tipton observed / “…”, he responded."""
+    subject = noun_phrase_before(tokens, k, s)
+    edge = (subject[0] if subject is not None else skip_back_adverbs(tokens, k, s)) - 1
+    if edge >= s and tokens[edge].text == ",":
+        edge -= 1
+    return edge >= s and (quoted[edge] or is_quote_mark(tokens[edge]))
+
+
+def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> Cue | None:
+    """A cue at ``tokens[k]``, or None when the word is used otherwise ("the reported deaths", "was
+    announced by", "declined to comment", "a process called “exfiltration”")."""
+    token = tokens[k]
+    if token.lower == "according" and k + 1 < e and tokens[k + 1].lower == "to":
+        return Cue(k, k + 1, "according to")
+    lemma = SPEECH_VERBS.get(token.lower)
+    if lemma is None or (token.capitalised and k > s):
+        return None
+    prev = tokens[k - 1] if k > s else None
+    nxt = tokens[k + 1] if k + 1 < e else None
+    standalone = token.lower == lemma and prev is not None and prev.lower in ("some", "many", "most", "others")
+    if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to"
+                             or prev.lower.endswith(("'s", "’s"))
+                             or prev.lower in SPEECH_VERBS and verb_like(tokens, k - 1)):
+        return None  # "the reported deaths", "declined to comment", "wrote denying …" (but "some say")
+    if lemma in _TOPIC_ONLY and nxt is not None and nxt.lower == "about" or lemma in ("speak", "talk") and \
+            nxt is not None and nxt.lower == "with":
+        return None  # "wrote about feminism": a topic; "spoke with her by email": a conversation
+    if token.lower in ("written", "spoken") and not (prev is not None and prev.lower in ("has", "have", "had")):
+        return None  # "a script written by …": a participle describing a noun
+    if token.lower.endswith("ing") and prev is not None and prev.lower in ("least", "most", "more", "less", "very"):
+        return None  # "the least demanding microbes"
+    before = skip_back_adverbs(tokens, k, s)
+    if lemma in AFTER_DOCUMENT_ONLY and not (before > s and tokens[before - 1].lower in DOCUMENTS):
+        return None
+    skipped = {t.lower for t in tokens[before:k]} | ({tokens[before - 1].lower} if before > s else set())
+    if before > s and tokens[before - 1].text == ",":  # "had not, as of yesterday, announced"
+        opening = next((t for t in range(before - 2, max(s, before - 10) - 1, -1) if tokens[t].text == ","), None)
+        if opening is not None and opening > s:
+            skipped.add(tokens[opening - 1].lower)
+    if skipped & (_PASSIVE | _NEGATION) or (nxt is not None and nxt.lower == "by"):
+        return None
+    if token.lower in NOUN_LIKE_VERBS or token.lower == lemma and lemma not in ("say", "tell", "read"):
+        if nxt is None or not (quoted[k + 1] or nxt.lower in CLAUSE_OPENERS or nxt.capitalised or nxt.text == ":"):
+            return None
+        if token.lower == lemma and not (prev is not None and (prev.lower in ("they", "we", "i", "you", "some", "many")
+                                                               or prev.lower.endswith("s"))):
+            return None  # "the official demand that": a noun; "officials demand that": a verb
+    last = k
+    if lemma in PHRASAL and nxt is not None and nxt.lower in PHRASAL[lemma]:
+        last = k + 1
+    elif lemma in NEEDS_QUOTE:
+        if not (_quote_ahead(tokens, k, e, quoted) or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
+                nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
+            return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks
+    if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
+                                    or _after_quotation(tokens, k, s, quoted)):
+        return None  # but "“…,” Tipton observed during a session."
+    if lemma == "tell":
+        for listener in GENERIC_LISTENERS:
+            words = listener.split()
+            if [t.lower for t in tokens[k + 1:k + 1 + len(words)]] == words:
+                last = k + len(words)
+    return Cue(k, last, lemma, participle=token.lower.endswith("ing"))
+
+
+def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[Cue]) -> None:
+    """Set the cue's source: the phrase after "according to", else the subject before the verb, else the phrase
+    after it ("…,” said Lam"); a participle or a verb after "and" shares the subject of its clause."""
+    if cue.lemma == "according to":
+        cue.source, cue.source_after = noun_phrase_after(tokens, cue.last + 1, e), True
+        return
+    before = skip_back_adverbs(tokens, cue.first, s)
+    joiner = tokens[before - 1].lower if before > s else ""
+    if cue.participle:
+        own = noun_phrase_before(tokens, cue.first, s) if joiner not in COORDINATORS | {","} else None
+        if own is not None and own[0] > s and tokens[own[0] - 1].lower in ("with", "and"):
+            cue.source, cue.bounded = own, True  # "…, with the military spokesperson saying …"
+        elif own is not None and own[0] == s and _plausible_source(tokens, *own) and _opens_clause(tokens, cue, e):
+            cue.source = own  # "Several conservative groups claiming the election was stolen …"
+        elif joiner in COORDINATORS | {",", ";", "—", "–"} or before == s or joiner in DOCUMENTS or \
+                _after_document(tokens, before, s):
+            _inherit(tokens, cue, s, e, earlier)  # "…, saying", "issued a statement saying", "posted a message
+            # on Twitter blaming …"
+        return  # "the country requesting it": a participle describing a noun
+    if joiner in ("and", "but"):  # "… did not mention casualties, but said exports were continuing"
+        _inherit(tokens, cue, s, e, earlier)
+        return
+    subject = noun_phrase_before(tokens, cue.first, s)
+    if subject is not None:
+        if _plausible_source(tokens, *subject):
+            # "X, who denied A, said B" ends A at the comma; "… according to CNN who reported that A" does not
+            cue.source, cue.bounded = subject, joiner in ("who", "which") and tokens[before - 2].text == ","
+        return
+    if before == s or joiner in (",", ";", ":", '"', "'", "”", "’", "—", "–", "(", "but"):
+        after = noun_phrase_after(tokens, cue.last + 1, e)
+        if after is not None:
+            end = skip_apposition(tokens, after[1] + 1, e)
+            follower = tokens[end] if end < e else None
+            if follower is None or not follower.is_word or follower.lower in _INVERTED_FOLLOWERS:
+                cue.source, cue.source_after = after, True
+
+
+def _after_document(tokens: list[Token], before: int, s: int) -> bool:
+    """A document and a place or time stand before the participle: "posted a message on Twitter blaming"."""
+    for k in range(before - 2, max(s, before - 5) - 1, -1):
+        if tokens[k].lower in ("on", "in", "to", "via") and k > s and tokens[k - 1].lower in DOCUMENTS:
+            return True
+    return False
+
+
+def _opens_clause(tokens: list[Token], cue: Cue, e: int) -> bool:
+    """What follows a participle can be what was said (a clause, a name, a quotation), not "… sharing website"."""
+    nxt = tokens[cue.last + 1] if cue.last + 1 < e else None
+    return nxt is not None and (nxt.lower in CLAUSE_OPENERS or nxt.capitalised or is_quote_mark(nxt))
+
+
+def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
+    """A subject can speak: it has a capital, a determiner, a plural or a collective noun ("police"), not a
+    verb taken for a noun ("… to extradite accused criminals")."""
+    words = tokens[a:b + 1]
+    if len(words) == 1 and words[0].lower.endswith("ing"):
+        return False  # "Citing alleged violations …"
+    return (any(t.capitalised for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
+            or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)
+
+
+def _inherit(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[Cue]) -> None:
+    cue.coordinated = True
+    # "…, with the spokesperson saying A, and adding B": a participle continues the participle before it
+    previous = next((c for c in reversed(earlier) if c.source is not None and (
+        not c.bounded or cue.participle and c.participle)), None)
+    if previous is not None:
+        cue.source, cue.source_after = previous.source, previous.source_after
+    elif cue.first > s:
+        cue.source = subject_of(tokens, s, cue.first)
+    else:  # "Calling it a “culture of death”, the archbishop said …": the subject after the opening clause
+        comma = next((k for k in range(s, e) if tokens[k].text == ","), None)
+        cue.source = subject_of(tokens, comma + 1, e) if comma is not None else None
+
+
+def subject_of(tokens: list[Token], s: int, e: int) -> tuple[int, int] | None:
+    """The subject of the sentence ``tokens[s:e]``: its first noun phrase after an opening adverbial
+    ("On Tuesday, *the Taliban* said …")."""
+    i = s
+    if tokens[i].lower in NOT_IN_NOUN_PHRASE - DETERMINERS or tokens[i].lower in ("on", "in", "yesterday", "today",
+                                                                                   "following", "additionally"):
+        comma = next((k for k in range(s, min(e, s + 14)) if tokens[k].text == ","), None)
+        if comma is not None and comma + 1 < e:
+            i = comma + 1
+        else:  # "In the filing itself Ford also made this point, …": the name before the verb
+            return next(((k, k) for k in range(s + 1, e - 1) if (tokens[k].capitalised or tokens[k].lower in PRONOUNS)
+                         and verb_like(tokens, skip_forward_adverbs(tokens, k + 1, e))), None)
+    return noun_phrase_after(tokens, i, e)
+
+
+def skip_forward_adverbs(tokens: list[Token], i: int, e: int) -> int:
+    """The index of the first word from ``tokens[i]`` on that is not an adverb ("*also* made")."""
+    while i < e - 1 and tokens[i].lower in ("also", "then", "later", "again", "further", "already") or \
+            i < e - 1 and tokens[i].lower.endswith("ly") and not tokens[i].capitalised:
+        i += 1
+    return i

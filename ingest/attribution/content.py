@@ -1,0 +1,237 @@
+"""Where a reporting cue's words are: after it ("said that …", "told TASS …"), before it ("…, she said."),
+up to the next cue that continues it ("…, adding that …") or has a source of its own.
+
+Content that stands before its cue ("…, she said.", "…, according to police.") is *trailing*; a quotation
+right after a trailing cue ("“A,” she said, “B.”") still belongs to it (see the reader).
+"""
+
+from __future__ import annotations
+
+from ingest.attribution.cue import Cue
+from ingest.attribution.lexicon import ADDRESSEE_VERBS, CUE_PREPOSITIONS, DETERMINERS, PRONOUNS, SPEECH_VERBS
+from ingest.attribution.phrases import (
+    Token,
+    is_possessive,
+    is_quote_mark,
+    name_runs,
+    noun_phrase_after,
+    skip_apposition,
+    skip_back_adverbs,
+    verb_like,
+)
+
+COORDINATORS = {"and", "while", "before", "after", "by", "then", "but"}
+CLAUSE_OPENERS = {"that", "he", "she", "they", "it", "we", "i", "there", "this", "the", "a", "an", "his", "her",
+                  "their", "its", "our", "no", "not", "if", "whether"}
+# What may stand between a cue and its content: "said *on Monday* that", "said *of Chirac*, “…”".
+_SKIPPABLE = {"on", "in", "at", "after", "during", "via", "through", "of", "about", "regarding", "following",
+              "before", "over", "yesterday", "today", "earlier", "later", "again", "also", "publicly",
+              "repeatedly", "recently", "previously"}
+_PREPOSITIONS = {"on", "in", "at", "after", "during", "via", "through", "of", "about", "regarding", "following",
+                 "before", "over", "by", "for", "with", "to", "from", "as", "under"}
+_ING_PREPOSITIONS = {"including", "according", "following", "during", "regarding", "concerning", "excluding",
+                     "notwithstanding", "pending", "something", "nothing", "anything", "everything"}
+_TIME_DETERMINERS = {"this", "last", "next", "earlier", "that"}
+_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+               "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "week", "month", "year", "weekend", "morning", "afternoon", "evening",
+               "night", "day", "time"}
+
+
+def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: list[bool]) -> None:
+    """Where each cue's reported words start and end, in token indices."""
+    end = e
+    while end > s and tokens[end - 1].text in ".!?" and not quoted[end - 1]:
+        end -= 1
+    for n, cue in enumerate(cues):
+        if cue.passive:
+            continue  # its content is its subject, set where it was found
+        after = cue.last + 1
+        if cue.source_after and cue.source[0] > cue.last:  # not a source inherited from before the cue
+            after = skip_apposition(tokens, cue.source[1] + 1, end)
+        elif cue.lemma in ADDRESSEE_VERBS and cue.last == cue.first and after < end and not quoted[after]:
+            listener = noun_phrase_after(tokens, after, end)
+            named = name_runs(tokens, after, end - 1) if tokens[after].capitalised else []
+            if named and named[0][0] == after and listener is not None and named[0][1] < listener[1] and \
+                    tokens[named[0][1] + 1].lower in DETERMINERS:
+                listener = named[0]  # "told Discover Magazine the frequency … suggested …"
+            if listener is not None:
+                after = listener[1] + 1
+        preposition = CUE_PREPOSITIONS.get(cue.lemma)
+        if preposition and after < end and tokens[after].lower == preposition:
+            after += 1
+        after = _skip_to_content(tokens, after, end, quoted)
+        if cue.lemma == "according to" and after < end and tokens[after].is_word and not tokens[after].capitalised:
+            after = _after_source_tail(tokens, after, end, quoted)
+        stop = _content_stop(tokens, cues, n, after, end, s, quoted)
+        cue.content_start, cue.content_end = after, stop
+        if _is_trailing(tokens, cue, s, after, end, quoted):
+            cue.trailing = True
+            left = cue.first if cue.source_after else cue.source[0]
+            while left > s and (tokens[left - 1].text in ",—–" or tokens[left - 1].lower == "and"):
+                left -= 1
+            cue.content_start, cue.content_end = _trailing_start(tokens, cues[:n], s, left, quoted), left
+            for earlier in cues[:n]:  # "… indicated X: “A,” he said": the earlier content ends before “A”
+                if earlier.content_start < cue.content_start < earlier.content_end:
+                    earlier.content_end = cue.content_start
+
+
+def _trailing_start(tokens: list[Token], earlier: list[Cue], s: int, left: int, quoted: list[bool]) -> int:
+    """Where trailing content starts: after a colon or semicolon before it, or after the cue before it."""
+    start = s
+    for cue in earlier:
+        edge = max(cue.last, cue.source[1]) if cue.source else cue.last
+        if edge < left:
+            start = max(start, edge + 1)
+    for t in range(left - 1, start - 1, -1):
+        if not quoted[t] and tokens[t].text in ":;" and (t + 1 >= len(tokens) or tokens[t + 1].start > tokens[t].end):
+            return t + 1  # a colon before a space, not "9:54"
+    return start
+
+
+def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end: int, s: int,
+                  quoted: list[bool]) -> int:
+    """Where the content of ``cues[n]`` ends: at a semicolon or ", but", at the next cue that continues it
+    or has its own source after a comma, or before a trailing "according to"."""
+    cue, stop = cues[n], end
+    for t in range(after, end):
+        if not quoted[t] and (tokens[t].text == ";" or tokens[t].text == "," and t + 1 < end
+                              and (tokens[t + 1].lower in ("but", "citing", "however") or _adjunct(tokens[t + 1]))):
+            stop = t
+            break
+    for later in cues[n + 1:]:
+        if later.first >= stop:
+            break
+        if later.coordinated and later.source == cue.source:
+            return _before_coordinator(tokens, later, s)
+        own = later.source
+        if own is not None and not later.source_after and own[0] > after and cue.lemma != "according to":
+            edge = own[0] - 1  # "…, with the military spokesperson saying", "…, such as X, who denounced"
+            if tokens[edge].lower in ("with", "as", "including") or tokens[edge].text == ";":
+                while edge > after and tokens[edge].text not in ",;":
+                    edge -= 1
+                if tokens[edge].text in ",;":
+                    return edge
+        if later.lemma == "according to" and later.first > after and _is_trailing_according(tokens, later, end):
+            return later.first - 1 if tokens[later.first - 1].text == "," else later.first
+    if cue.bounded:
+        stop = next((t for t in range(after, stop) if tokens[t].text == "," and not quoted[t]), stop)
+    return stop
+
+
+def _after_source_tail(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
+    """"According to the agency's situation report dated March 16, the virus …": the source's own words run to
+    the comma; the content starts after it."""
+    comma = next((k for k in range(i, min(end, i + 6)) if tokens[k].text in ",:" and not quoted[k]), None)
+    if comma is None or any(quoted[k] or tokens[k].lower in PRONOUNS or tokens[k].lower in CLAUSE_OPENERS
+                            for k in range(i, comma)):
+        return i
+    return comma + 1
+
+
+def _adjunct(token: Token) -> bool:
+    """A participle opening an adjunct after a comma (", disregarding the ruling", ", meaning the UK would …"):
+    the writer's elaboration, not what was said. Prepositions in -ing and reporting verbs are not."""
+    word = token.lower
+    return word.endswith("ing") and not token.capitalised and word not in _ING_PREPOSITIONS and \
+        word not in SPEECH_VERBS and len(word) > 5
+
+
+def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
+    """Skip what stands between a cue and its content: "on Monday", "in a statement,", "of Chirac,", "that"."""
+    if i + 1 < end and tokens[i].lower in _TIME_DETERMINERS and tokens[i + 1].lower in _TIME_WORDS:
+        return i  # "reported this year 908 …": the time belongs to the content
+    j = i
+    while j < end and not quoted[j] and (j - i < 12 or j - i < 20 and tokens[i].lower in _PREPOSITIONS):
+        word = tokens[j].lower
+        if word == "that" or tokens[j].text in ",:":
+            if j == i and tokens[j].text == ",":
+                return _after_aside(tokens, j + 1, end, quoted)  # "alleged, by way of example, Mahan had …"
+            return j + 2 if j + 2 < end and word != "that" and tokens[j + 1].lower == "that" else j + 1
+        if word in _TIME_WORDS and j + 1 < end and tokens[j + 1].lower in CLAUSE_OPENERS | {"they", "we", "i"}:
+            return j + 2 if tokens[j + 1].lower == "that" else j + 1  # "announced on Wednesday the …"
+        if j == i and word not in _SKIPPABLE:
+            return i
+        if j > i and word in PRONOUNS and tokens[j - 1].lower not in _PREPOSITIONS:
+            return j  # "said earlier he might …", but "spoke of him"
+        if j > i and verb_like(tokens, j) and not is_possessive(tokens[j - 1]):
+            return i  # "said in a statement the plant would close": the content started already
+        j += 1
+    return j if j < end and quoted[j] and j > i else i
+
+
+def _after_aside(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
+    """Skip a short aside that opens the content between commas ("by way of example,", "in effect,")."""
+    if i >= end or tokens[i].lower not in _PREPOSITIONS:
+        return i
+    comma = next((k for k in range(i + 1, min(end, i + 7)) if tokens[k].text == "," and not quoted[k]), None)
+    if comma is None or any(verb_like(tokens, k) or quoted[k] for k in range(i, comma)):
+        return i
+    return comma + 1
+
+
+def _before_coordinator(tokens: list[Token], cue: Cue, s: int) -> int:
+    k = skip_back_adverbs(tokens, cue.first, s)
+    while k > s and (tokens[k - 1].lower in COORDINATORS or tokens[k - 1].text == ","):
+        k -= 1
+    return k
+
+
+def _is_trailing_according(tokens: list[Token], cue: Cue, end: int) -> bool:
+    """"…, according to X." ends its sentence, or hands over to a relative clause ("… according to CNN who
+    reported that …")."""
+    rest = skip_apposition(tokens, cue.source[1] + 1, end)
+    if rest < end and tokens[rest].lower in ("who", "which") and rest + 1 < end and tokens[rest + 1].lower in \
+            SPEECH_VERBS:
+        return True
+    return sum(tokens[t].is_word for t in range(rest, end)) < 3
+
+
+def _is_trailing(tokens: list[Token], cue: Cue, s: int, after: int, end: int, quoted: list[bool]) -> bool:
+    """The content stands before the cue: nothing reportable follows it ("…, she said in a statement.")."""
+    if cue.coordinated or cue.bounded:
+        return False
+    left = cue.first if cue.source_after else cue.source[0]
+    if left <= s:
+        return False
+    if cue.lemma == "according to":
+        return _is_trailing_according(tokens, cue, end)
+    before = [t for t in range(s, left) if tokens[t].is_word]
+    if len(before) == 1 and not quoted[before[0]]:
+        return False  # "Namely, President Erdogan said on Wednesday, “…”": an adverb, not what was said
+    if cue.source_after:
+        return True  # "…,” said Lam": inversion only follows the content
+    edge = tokens[left - 1]
+    # A quotation closed with its own punctuation: “…,” she said / “…?” he asked / “…”, she said
+    after_quote = left - 2 >= s and is_quote_mark(edge) and tokens[left - 2].text in ",!?—….])" or \
+        edge.text == "," and left - 2 >= s and is_quote_mark(tokens[left - 2])
+    if not (edge.text in ",—–" or after_quote):
+        return False
+    rest = list(range(cue.last + 1, end))
+    words = [t for t in rest if tokens[t].is_word and not quoted[t]]
+    if not rest or after_quote and len(rest) == 1 and tokens[rest[0]].lower.endswith("ing"):
+        return True  # "“…,” she said." / "“…,” she recalls thinking."
+    if any(tokens[t].text == ":" and not quoted[t] and t + 1 < end and (quoted[t + 1] or is_quote_mark(tokens[t + 1]))
+           for t in rest):
+        return False  # "Regarding the call, X said via Twitter: “…”": the quotation is what was said
+    first = rest[0]
+    if tokens[first].text in ",:" and first + 1 < end:
+        if quoted[first + 1] or is_quote_mark(tokens[first + 1]):
+            return after_quote  # “A,” she said, “B.” but not: In a statement, she said, “B.”
+        return tokens[first].text == ","  # "…,” Chapman told Wikinews, a choice leaving her …"
+    if quoted[first] or is_quote_mark(tokens[first]):
+        return after_quote
+    if not words:
+        return True
+    if cue.lemma == "tell" and (tokens[first].capitalised or after_quote):  # "…,” Chapman told Wikinews, a …"
+        listener = noun_phrase_after(tokens, first, end)
+        nxt = listener[1] + 1 if listener is not None else end
+        if nxt >= end:
+            return True
+        if tokens[nxt].text == ",":
+            return after_quote or not (nxt + 1 < end and (quoted[nxt + 1] or is_quote_mark(tokens[nxt + 1])))
+        if after_quote and tokens[nxt].lower in _SKIPPABLE:
+            first = nxt  # "“…,” she told an audience at her session."
+    if tokens[first].lower not in _SKIPPABLE | {"to"} or len(words) >= 8 and not after_quote:
+        return False  # but "“…”, he recalled in a 2009 retelling of the story to the newspaper."
+    return not any(tokens[t].lower in PRONOUNS or tokens[t].lower == "that" for t in words)

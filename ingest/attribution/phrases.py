@@ -1,0 +1,371 @@
+"""Tokens, names and the noun phrase next to a reporting verb, found by rules (no parser).
+
+The source of a statement is the noun phrase just before its verb ("the military spokesperson said"), just
+after it when inverted ("…,” said a protester using the pseudonym Katya), or after "according to". A noun
+phrase here is a run of words that are not prepositions, conjunctions or auxiliaries, joined by "of", "for",
+"from" and "and", with an apposition allowed after a name ("Dominic Hare, chief executive of the palace,").
+
+>>> text = "Yesterday, the military spokesperson also said it was over."
+>>> tokens = tokenize(text)
+>>> verb = next(i for i, t in enumerate(tokens) if t.text == "said")
+>>> a, b = noun_phrase_before(tokens, verb, 0)
+>>> text[tokens[a].start:tokens[b].end]
+'the military spokesperson'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.attribution.lexicon import (
+    DETERMINERS,
+    DOCUMENTS,
+    IRREGULAR_PAST,
+    KIN,
+    NAME_PARTICLES,
+    NOT_IN_NOUN_PHRASE,
+    NOT_NAMES,
+    NOUN_LIKE_VERBS,
+    NP_JOINERS,
+    ORGANISATION_WORDS,
+    PRONOUNS,
+    SPEECH_VERBS,
+    SPOKESPEOPLE,
+    TITLES,
+    VERB_PREFIX,
+)
+
+_TOKEN = re.compile(r"\w+(?:[-'’&\u200d]+\w+)*(?:['’](?=\s))?|[^\w\s]|\n")
+_ABBREVIATED = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col", "capt",
+                "sgt", "prof", "rev", "u.s", "u.k", "mt", "ft"}
+MAX_PHRASE = 16
+MAX_APPOSITION = 30
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Words (with inner hyphens and apostrophes: "Abdul-Mahdi", "O'Donnell", "Biden's"), single punctuation
+    marks and line breaks, with their offsets in ``text``."""
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def possessive_base(word: str) -> str:
+    """ "Biden's" → "Biden"; "Smiths'" → "Smiths"."""
+    if word.endswith(("'s", "’s")):
+        return word[:-2]
+    return word[:-1] if word.endswith(("'", "’")) else word
+
+
+def is_possessive(token: Token) -> bool:
+    return token.text.endswith(("'s", "’s", "'", "’"))
+
+
+def is_name_word(token: Token) -> bool:
+    """A capitalised word that can be part of a name (not "The", "He", "However", a lone "C" …)."""
+    word = possessive_base(token.text)
+    if len(word) > 1 and word.isupper() and word.isalpha():
+        return True  # an acronym or initials: "NASA", "MS" (not the title "Ms")
+    return len(word) > 1 and token.capitalised and word.lower() not in NOT_NAMES
+
+
+def is_quote_mark(token: Token) -> bool:
+    return token.text in "\"“”‘’'«»„"
+
+
+def person_noun(word: str) -> bool:
+    """A noun for a person by role or relation, which a name in apposition may follow ("his son-in-law, X",
+    "first selectman, X"); not a plural ("official statements, Trump, …")."""
+    word = word.lower()
+    if word in TITLES or word in SPOKESPEOPLE or word in KIN:
+        return not word.endswith("s") or word in ("boss",)
+    return word.endswith(("man", "woman", "er", "or", "ist", "ent", "ant", "ian", "-in-law"))
+
+
+def _initial_dot(tokens: list[Token], i: int) -> bool:
+    """``tokens[i]`` is the dot of an initial or a title abbreviation ("John R. Bolton", "Dr. Wolf")."""
+    if i >= len(tokens) or tokens[i].text != "." or i == 0 or tokens[i - 1].end != tokens[i].start:
+        return False
+    before = tokens[i - 1].text
+    return (len(before) == 1 and before.isupper()) or before.lower() in _ABBREVIATED
+
+
+def _is_initial(tokens: list[Token], i: int) -> bool:
+    return len(tokens[i].text) == 1 and tokens[i].text.isupper() and _initial_dot(tokens, i + 1)
+
+
+def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
+    """Runs of name words in ``tokens[a:b + 1]``: joined by initials' dots and particles ("Arnel dela Vega"),
+    and by "of"/"for"/"on" after an organisation word ("Court of Session", "Center for Food Safety")."""
+    runs: list[tuple[int, int]] = []
+    i = a
+    while i <= b:
+        if not (is_name_word(tokens[i]) or _is_initial(tokens, i)):
+            i += 1
+            continue
+        j = i
+        while j + 1 <= b:
+            nxt = tokens[j + 1]
+            if is_name_word(nxt) and not is_possessive(tokens[j]):
+                j += 1
+            elif _initial_dot(tokens, j + 1) and j + 2 <= b and (is_name_word(tokens[j + 2])
+                                                                   or _is_initial(tokens, j + 2)):
+                j += 2
+            elif _is_initial(tokens, j + 1):
+                j += 1
+            elif (j + 2 <= b and is_name_word(tokens[j + 2]) and not is_possessive(tokens[j]) and
+                  (nxt.lower in NAME_PARTICLES or nxt.lower in ("of", "for", "on") and
+                   (tokens[j].lower in ORGANISATION_WORDS or tokens[j].lower in TITLES)
+                   or nxt.lower == "to" and tokens[j].lower in TITLES)):  # "Ambassador to Germany X"
+                j += 2
+            elif nxt.lower == "and" and j + 2 <= b and (any(t.lower in ("of", "for") for t in tokens[i:j]) or any(
+                    t.lower in TITLES and t.capitalised for t in tokens[j + 2:min(b + 1, j + 5)])):
+                # "Islamic State of Iraq and the Levant", "Road Transport and Bridges Minister Obaidul Quader"
+                k = j + 3 if tokens[j + 2].lower == "the" else j + 2
+                if k > b or not is_name_word(tokens[k]):
+                    break
+                j = k
+            else:
+                break
+        runs.append((i, j))
+        i = j + 1
+    return runs
+
+
+def _plural_noun(token: Token) -> bool:
+    """A lower-case plural before a place ("others *in* the party", "districts *across* the area")."""
+    return token.is_word and not token.capitalised and token.lower.endswith("s") and token.lower not in SPEECH_VERBS \
+        and token.lower not in NOT_IN_NOUN_PHRASE
+
+
+def verb_like(tokens: list[Token], k: int) -> bool:
+    """A lower-case reporting verb or past-tense word that is not an adjective after a determiner or number ("a
+    retired nurse", "a 1989 report"): the edge of a subject ("NPR *reported* Adil Abdul-Mahdi … recommended")."""
+    token = tokens[k]
+    if token.capitalised or not token.is_word:
+        return False
+    if k > 0 and (tokens[k - 1].lower in DETERMINERS or tokens[k - 1].text[0].isdigit()):
+        return False
+    if token.lower in NOUN_LIKE_VERBS and k > 0 and tokens[k - 1].is_word and not tokens[k - 1].capitalised:
+        return False  # "varying reports", "official statements": nouns
+    return token.lower in SPEECH_VERBS or token.lower in IRREGULAR_PAST or token.lower.endswith("ed")
+
+
+_LY_NOUNS = {"rally", "ally", "family", "assembly", "supply", "reply", "july", "italy", "anomaly", "monopoly",
+             "butterfly", "belly", "jelly", "bully", "lily", "fly"}
+
+
+def _is_adverb(tokens: list[Token], k: int) -> bool:
+    token = tokens[k]
+    if not token.is_word or token.capitalised:
+        return False
+    if token.lower in VERB_PREFIX:
+        return True
+    return token.lower.endswith("ly") and token.lower not in _LY_NOUNS and not (
+        k > 0 and tokens[k - 1].lower in DETERMINERS)
+
+
+def _stop_word(token: Token) -> bool:
+    acronym = len(token.text) > 1 and token.text.isupper()  # "WHO", "IT" are names
+    return not token.is_word or token.lower in NOT_IN_NOUN_PHRASE and not acronym
+
+
+def skip_back_adverbs(tokens: list[Token], i: int, lo: int) -> int:
+    """The index just after the subject of the verb at ``i``: "Lam *also* said" → the index of "also"."""
+    while i - 1 >= lo and _is_adverb(tokens, i - 1):
+        i -= 1
+    return i
+
+
+def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] | None:
+    """The noun phrase that ends just before ``tokens[i]`` (adverbs skipped), not reaching before ``lo``.
+
+    Handles a relative subject ("Khawaja Asif, who also denied …" → "Khawaja Asif"), an apposition after a
+    name ("Cherry, who led the petition, said") and places after a name ("Ryan Norris of the University of
+    Guelph in Ontario said").
+    """
+    end = skip_back_adverbs(tokens, i, lo) - 1
+    if end < lo:
+        return None
+    if tokens[end].lower in PRONOUNS and tokens[end].lower != "it":
+        return end, end  # a pronoun takes no modifiers: not "D.C. They"
+    if tokens[end].lower in ("who", "which") and end - 1 >= lo and (tokens[end - 1].text == "," or is_name_word(
+            tokens[end - 1])):
+        return noun_phrase_before(tokens, end - 1 if tokens[end - 1].text == "," else end, lo)  # "CNN who reported"
+    if tokens[end].text == ",":
+        return _before_apposition(tokens, end, lo)
+    if tokens[end].text == ")":
+        opening = next((k for k in range(end - 1, max(lo, end - 12) - 1, -1) if tokens[k].text == "("), None)
+        if opening is None or opening - 1 < lo:
+            return None
+        found = noun_phrase_before(tokens, opening, lo)
+        return (found[0], end) if found else None
+    start = end
+    while start - 1 >= lo and end - start < MAX_PHRASE:
+        prev = tokens[start - 1]
+        if _initial_dot(tokens, start - 1):
+            start -= 2
+            continue
+        if prev.lower in ("in", "at", "on", "across", "around") and start - 2 >= lo and (
+                is_name_word(tokens[start]) and is_name_word(tokens[start - 2]) or _plural_noun(tokens[start - 2])):
+            start -= 1  # "University of Guelph *in* Ontario", "Steven Wolf *at* Saint Francis", "others *in* …"
+            continue
+        if prev.lower == "to" and start - 2 >= lo and tokens[start - 2].capitalised and \
+                tokens[start - 2].lower in TITLES and is_name_word(tokens[start]):
+            start -= 1  # "US Ambassador *to* Germany Richard Grenell"
+            continue
+        if tokens[start].lower in DETERMINERS and tokens[start].lower not in ("one", "two", "three"):
+            if prev.lower not in NP_JOINERS or prev.lower == "the":
+                break
+        if tokens[start].lower in PRONOUNS or _stop_word(prev) or prev.lower in PRONOUNS or \
+                verb_like(tokens, start - 1):
+            break
+        if prev.lower in NP_JOINERS and prev.lower != "the":
+            if start - 2 < lo or _stop_word(tokens[start - 2]) or tokens[start - 2].lower in PRONOUNS:
+                break
+        start -= 1
+    while start <= end and tokens[start].lower in NP_JOINERS - {"the"}:
+        start += 1
+    if start > end or _stop_word(tokens[end]):
+        return None
+    return start, end
+
+
+def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, int] | None:
+    """``NAME, apposition,`` ending at ``comma``: the span from the name to the word before that comma; or, for
+    ``description, NAME,``, the name alone."""
+    k = comma - 1
+    while k > lo and k > comma - MAX_APPOSITION and tokens[k].text not in ",;:()\"“”\n":
+        k -= 1
+    if k <= lo or tokens[k].text != "," or k == comma - 1:
+        return None
+    segment = name_runs(tokens, k + 1, comma - 1)
+    if segment and segment[-1][1] == comma - 1 and segment[-1][0] > k + 1 and all(
+            person_noun(t.text) and not t.capitalised for t in tokens[k + 1:segment[-1][0]]):
+        segment = [(k + 1, comma - 1)]  # "One of the study's authors, herpetologist David Blackburn, told"
+    if segment and segment[0] == (k + 1, comma - 1) and (comma - k > 2 or person_noun(tokens[k - 1].text)):
+        head = noun_phrase_before(tokens, k, lo)
+        if head is not None and _opens_clause(tokens, head[0], lo) and tokens[head[0]].lower in ("the", "a", "an"):
+            return head[0], comma - 1  # "The Vice President, Mike Pence, said": the description and the name
+        return k + 1, comma - 1  # "The American Samoan delegate to …, Aumua Amata, told"
+    head = noun_phrase_before(tokens, k, lo)
+    if head is None:
+        return None
+    a, b = head
+    if tokens[k + 1].lower in NOT_IN_NOUN_PHRASE - {"who", "which"}:
+        return head  # "The ministry has, in a statement, called": an aside, not part of the name
+    named = any(is_name_word(t) for t in tokens[a:b + 1]) or tokens[b].lower in PRONOUNS
+    return (a, comma - 1) if named and _opens_clause(tokens, a, lo) else None
+
+
+def _opens_clause(tokens: list[Token], a: int, lo: int) -> bool:
+    """A noun phrase at ``tokens[a]`` can be a subject: it opens its sentence or clause."""
+    return a == lo or tokens[a - 1].text in ",;:\n" or tokens[a - 1].lower in ("and", "but", "that") or \
+        tokens[a - 1].lower in SPEECH_VERBS
+
+
+_AUXILIARIES = VERB_PREFIX - {"first", "both", "just", "senior"}
+_AUTHORED = {"sent", "posted", "published", "issued", "released", "signed", "written"}
+
+
+def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] | None:
+    """The noun phrase that starts at ``tokens[i]`` and ends before ``hi``: "said *a protester using the
+    pseudonym Katya*", "according to *Windsor Locks' first selectman, Chris Kervick*,"."""
+    if i >= hi or (_stop_word(tokens[i]) and tokens[i].lower not in DETERMINERS) or tokens[i].text == "\n":
+        return None
+    end = i
+    while end + 1 < hi and end + 1 - i < MAX_PHRASE:
+        nxt = tokens[end + 1]
+        if _initial_dot(tokens, end + 1):
+            end += 1
+        elif nxt.text == ",":
+            named = _apposed_name(tokens, end, hi, i)
+            if named is None:
+                break
+            end = named  # "Windsor Locks' first selectman, Chris Kervick"
+        elif nxt.text == "(" and end + 3 < hi and tokens[end + 3].text == ")":
+            end += 3  # "the World Health Organization (WHO)"
+        elif nxt.lower in ("by", "from") and tokens[end].lower in DOCUMENTS and end + 2 < hi and \
+                is_name_word(tokens[end + 2]):
+            end += 1  # "projections by CNN and NPR"
+        elif nxt.is_word and nxt.lower not in NOT_IN_NOUN_PHRASE | PRONOUNS.keys() | _AUXILIARIES:
+            if nxt.lower in NP_JOINERS and not (end + 2 < hi and tokens[end + 2].is_word):
+                break
+            if _is_adverb(tokens, end + 1) and end + 2 < hi and verb_like(tokens, end + 2):
+                break  # "Donald Trump *quickly took* …"
+            if verb_like(tokens, end + 1) and not (nxt.lower in _AUTHORED and end + 2 < hi
+                                                   and tokens[end + 2].lower in ("by", "from")):
+                break  # but "a tweet sent from Biden's account", "a report published by the agency"
+            end += 1
+        else:
+            break
+    while end > i and tokens[end].lower in NP_JOINERS:
+        end -= 1
+    return i, end
+
+
+def _apposed_name(tokens: list[Token], end: int, hi: int, start: int | None = None) -> int | None:
+    """Where a name in apposition after ``tokens[end]`` ends: after a role ("first selectman, Chris Kervick") or
+    after an organisation and a role ("University of California, San Diego's chancellor, Pradeep Khosla")."""
+    comma = end + 1
+    if not tokens[end].capitalised and person_noun(possessive_base(tokens[end].text)):
+        run = name_runs(tokens, comma + 1, min(hi, comma + 7) - 1) if comma + 1 < hi else []
+        if run and run[0][0] == comma + 1 and (run[0][1] + 1 >= hi or not tokens[run[0][1] + 1].is_word):
+            return run[0][1]
+        return None
+    if tokens[end].capitalised and start is not None and tokens[start].lower in ("a", "an", "the") and end - start < 4:
+        run = name_runs(tokens, comma + 1, min(hi, comma + 6) - 1) if comma + 1 < hi else []
+        if run and run[0][0] == comma + 1 and run[0][1] > comma + 1 and run[0][1] + 1 < hi and \
+                tokens[run[0][1] + 1].text == ",":
+            return run[0][1]  # "a Republican, Mark Amodei,"
+    if tokens[end].capitalised:
+        second = next((k for k in range(comma + 1, min(hi, comma + 8)) if not tokens[k].is_word), None)
+        if second is not None and tokens[second].text == "," and second > comma + 1 and \
+                person_noun(possessive_base(tokens[second - 1].text)) and not tokens[second - 1].capitalised:
+            return _apposed_name(tokens, second - 1, hi)
+    return None
+
+
+_FINITE = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may", "might",
+           "must", "should", "did", "does", "do"}
+
+
+def skip_apposition(tokens: list[Token], i: int, hi: int) -> int:
+    """Skip ", the Director-General of the WHO," or ", formerly the director of …," after a source; not a
+    clause (", the goal is to …") nor the start of the next subject (", the prosecutor general, Ali Mehr,")."""
+    if i >= hi or tokens[i].text != "," or i + 1 >= hi:
+        return i
+    relative = tokens[i + 1].lower in ("who", "which")
+    if not relative and tokens[i + 1].lower not in ("the", "a", "an", "formerly", "former", "now", "then", "also",
+                                                    "his", "her", "their", "its"):
+        return i
+    k = i + 1
+    while k < hi and k - i < MAX_APPOSITION and tokens[k].text not in ",;:\"“”\n":
+        if not relative and (tokens[k].lower in _FINITE or k > i + 2 and verb_like(tokens, k)):
+            return i
+        k += 1
+    if k < hi and tokens[k].text == ",":
+        run = name_runs(tokens, k + 1, min(hi, k + 6) - 1) if k + 1 < hi else []
+        if run and run[0][0] == k + 1 and run[0][1] + 1 < hi and tokens[run[0][1] + 1].text == ",":
+            return i
+        return k + 1
+    return k

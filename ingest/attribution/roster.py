@@ -1,0 +1,282 @@
+"""The document's names, read once before any statement: who is named, as what, and where.
+
+Every run of capitalised words is a mention: titles before a name are taken off ("Defence Minister Khawaja
+Asif" → "Khawaja Asif", a speaker with the role "minister"), a surname or first name is read as the fullest
+person name of the document that ends or starts with it, an acronym in brackets after a name stands for it
+("World Health Organization (WHO)"), and a mention that opens its sentence or stands before a verb is a
+*subject*, what a later pronoun may refer to. :class:`~.speakers.Cast` resolves sources against this roster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.attribution.gender import add_title_votes, decide, pronoun_vote
+from ingest.attribution.lexicon import (
+    DETERMINERS,
+    NOT_IN_NOUN_PHRASE,
+    NOT_NAMES,
+    NP_JOINERS,
+    ORGANISATION_HEADS,
+    ORGANISATION_WORDS,
+    SPEECH_VERBS,
+    TITLES,
+    VERB_PREFIX,
+)
+from ingest.attribution.names import is_acronym, is_title, split_title
+from ingest.attribution.phrases import Token, is_name_word, is_possessive, name_runs, possessive_base, verb_like
+from ingest.attribution.types import SpeakerType
+
+PREPOSITIONS = {"of", "for", "from", "at", "in", "on", "to", "with", "by", "about", "as", "than"}
+# Descriptions of two people named together before: "the couple", "the pair".
+PAIR_WORDS = {"couple", "pair", "duo", "two", "both"}
+_TITLE_MODIFIERS = {"vice", "deputy", "assistant", "former", "ex", "associate", "acting"}
+
+
+@dataclass
+class Speaker:
+    name: str
+    kind: SpeakerType = "person"
+    named: bool = True
+    aliases: list[str] = field(default_factory=list)
+    heads: set[str] = field(default_factory=set)  # role words and description heads it was mentioned by
+    spoke: bool = False  # has a statement in the document
+    gender: str | None = None  # "m" or "f" when the document tells (:mod:`.gender`)
+    plural: bool = False  # two or more speakers named together ("Reuters and NBC"): "they" may mean it
+    votes: dict[str, int] = field(default_factory=lambda: {"m": 0, "f": 0})
+
+    def alias(self, mention: str) -> None:
+        if mention and mention not in self.aliases:
+            self.aliases.append(mention)
+
+
+@dataclass
+class Mention:
+    position: int
+    speaker: Speaker
+    subject: bool  # not the object of a verb or preposition: what a later pronoun may refer to
+
+
+class Roster:
+    """Every name of one document, read once before any statement: the speakers they name, with their kind,
+    roles and titles, and each mention's position, for the resolution rules of :class:`~.speakers.Cast`."""
+
+    def __init__(self, text: str, tokens: list[Token], quoted: list[bool]):
+        self.text = text
+        self.tokens = tokens
+        self.quoted = quoted
+        self.documents: dict[str, Speaker] = {}  # "report" → the author of the last report named with one
+        self.speakers: dict[str, Speaker] = {}
+        self.mentions: list[Mention] = []
+        self.acronyms: dict[str, str] = {}
+        self.proper = {t.lower for k, t in enumerate(tokens) if k and is_name_word(t) and not self._initial(k)}
+        # Names seen after "in", "at", "on" … ("in Northern Cyprus", "on Twitter"): places and platforms, never
+        # what "he" or "she" refers to.
+        self.places = {" ".join(self._words(i, j)) for i, j in name_runs(tokens, 0, len(tokens) - 1)
+                       if i and tokens[i - 1].lower in ("in", "at", "on", "across", "near", "via", "into")}
+        self._read_names()
+
+    def _read_names(self) -> None:
+        tokens, found = self.tokens, []
+        runs = self._runs(0, len(tokens) - 1)
+        for n, (i, j) in enumerate(runs):
+            words = self._words(i, j)
+            name = split_title(words)
+            if not name:
+                continue
+            kind = self._kind(name, i > 0 and tokens[i - 1].lower == "the" and len(name) == len(words))
+            found.append((i, j, " ".join(name), kind, words[: len(words) - len(name)]))
+            if j + 3 < len(tokens) and tokens[j + 1].text == "(" and tokens[j + 3].text == ")":
+                short = tokens[j + 2].text
+                if is_acronym(short) or kind == "organisation" and sum(c.isupper() for c in short) >= 2:
+                    start = self._acronym_start(runs, n, short)  # "(CalFire)" after a name stands for it
+                    if start != i:
+                        found.append((start, j, self.text[tokens[start].start:tokens[j].end], "organisation", []))
+                    self.acronyms[short] = found[-1][2]
+        people = [n for _, _, n, k, _ in found if k == "person" and len(n.split()) > 1]
+        first_seen = {}
+        for n, (_, _, name, _, _) in enumerate(found):
+            first_seen.setdefault(name, n)
+        counts = {name: sum(f[2] == name for f in found) for name in people}
+        read: list[tuple[int, int, Speaker, bool]] = []  # (first token, last token, speaker, subject)
+        for i, j, name, kind, titles in found:
+            full = self._fullest(name, people, counts, first_seen) if kind == "person" else name
+            full = self.acronyms.get(full, full)  # "PG&E" after "Pacific Gas and Electric (PG&E)"
+            speaker = self.speakers.setdefault(full, Speaker(full, kind))
+            speaker.alias(" ".join(self._words(i, j)))
+            speaker.heads.update(self._roles(titles) & TITLES)
+            add_title_votes(speaker.votes, titles)
+            if not is_possessive(tokens[j]):
+                roles = self._role_words(i, j)
+                speaker.heads.update(roles)
+                add_title_votes(speaker.votes, roles)
+            subject = self._is_subject(i, j)
+            self.mentions.append(Mention(tokens[i].start, speaker, subject))
+            if read and read[-1][1] + 2 == i and tokens[i - 1].lower == "and" and self._pair(read[-1], speaker, i):
+                pair = self.joint(read[-1][2], speaker)  # "Cherie and Sean O'Donnell", then "the couple"
+                self.mentions.append(Mention(tokens[i].start, pair, self._is_subject(read[-1][0], j)))
+            read.append((i, j, speaker, subject))
+        self._read_genders(read)
+
+    def _pair(self, first: tuple[int, int, Speaker, bool], second: Speaker, i: int) -> bool:
+        """Two people named together, outside quotation marks ("Cherie and Sean O'Donnell"): each introduced,
+        or a first name as written before a full name."""
+        a, b, one, _ = first
+        if one.kind != "person" or second.kind != "person" or self.quoted[i] or one is second:
+            return False
+        if len(second.name.split()) > 1 and a == b and self.tokens[a].text == one.name and not one.name.isupper():
+            return True  # "Lena and Omar Haddad"
+        return all(len(s.name.split()) > 1 or s.heads for s in (one, second))
+
+    def joint(self, first: Speaker, second: Speaker, first_name: str = "", second_name: str = "") -> Speaker:
+        """The speaker that two speakers named together are ("Reuters and NBC"; "the couple" after two people
+        named together), named by both names (by default, each speaker's own)."""
+        name = f"{first_name or first.name} and {second_name or second.name}"
+        kind: SpeakerType = first.kind if first.kind == second.kind else "other"
+        speaker = self.speakers.setdefault(name, Speaker(name, kind, first.named and second.named, plural=True))
+        if kind == "person":
+            speaker.heads.update(PAIR_WORDS)
+        return speaker
+
+    def _read_genders(self, read: list[tuple[int, int, Speaker, bool]]) -> None:
+        """Each person's gender from the votes of its titles and of the pronouns after its mentions."""
+        people = {i: s for i, _, s, _ in read if s.kind == "person" and (len(s.name.split()) > 1 or s.heads)}
+        for _, j, speaker, subject in read:
+            if speaker.kind == "person" and subject:  # not "… to marry X. He never came out."
+                vote = pronoun_vote(self.tokens, self.quoted, j, people, speaker)
+                if vote is not None:
+                    speaker.votes[vote] += 1
+        for speaker in self.speakers.values():
+            speaker.gender = decide(speaker.votes)
+
+    def _acronym_start(self, runs: list[tuple[int, int]], n: int, acronym: str) -> int:
+        """Where the name an acronym stands for starts: ``runs[n]``, or an earlier run when the acronym's letters
+        need it and only commas and "and" stand between ("United Nations Educational, Scientific and Cultural
+        Organization (UNESCO)")."""
+        letters = "".join(c for c in acronym if c.isupper())
+        start = runs[n][0]
+        for m in range(n - 1, max(-1, n - 4), -1):
+            if self._initials(start, runs[n][1]) == letters or not acronym.isupper():
+                break
+            between = {t.lower for t in self.tokens[runs[m][1] + 1:start]}
+            if not between or not between <= {",", "and", "&"}:
+                break
+            if self._initials(runs[m][0], runs[n][1]) == letters:
+                return runs[m][0]
+            start = runs[m][0]
+        return runs[n][0]
+
+    def _initials(self, i: int, j: int) -> str:
+        return "".join(t.text[0] for t in self.tokens[i:j + 1] if t.is_word and t.capitalised)
+
+    def _runs(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Name runs, less a capitalised first word that is not a name ("Amidst the bustle …", "Police said …"
+        where no "… Police" is named)."""
+        runs = []
+        for i, j in name_runs(self.tokens, a, b):
+            first = self.tokens[i].lower
+            if i < j and self._initial(i) and not self._name_at_start(i) and first.endswith("s") and \
+                    not first.endswith(("ss", "us", "is")) and not is_title(first):
+                i += 1  # "Guests Lena and Omar Haddad ran …": a plural noun opening the sentence
+            if not (i == j and self._initial(i)) or self._name_at_start(i):
+                runs.append((i, j))
+        return runs
+
+    def _name_at_start(self, i: int) -> bool:
+        """A capitalised word opening a sentence is a name when the document capitalises it elsewhere, when it is
+        an acronym or an organisation's word ("Reuters"), or when a reporting verb follows and it is not a
+        plural or collective noun ("Wasif suggested", but "Officials said", "Police said")."""
+        word = possessive_base(self.tokens[i].lower)
+        if word in self.proper or is_acronym(self.tokens[i].text):
+            return True
+        if word in ORGANISATION_HEADS or word.endswith("s") and word not in ORGANISATION_WORDS:
+            return False
+        nxt = self.tokens[i + 1].lower if i + 1 < len(self.tokens) else ""
+        return word in ORGANISATION_WORDS or nxt in SPEECH_VERBS
+
+    def _initial(self, k: int) -> bool:
+        """``tokens[k]`` starts a sentence, a line or a quotation."""
+        return k == 0 or self.tokens[k - 1].text in ".!?\n:\"“‘'()" or self.tokens[k - 1].text == "—"
+
+    def _is_subject(self, i: int, j: int) -> bool:
+        """Where "he" or "she" may point: a name that opens its sentence (titles and an opening adverbial aside)
+        or stands before a verb; not quoted, not after a preposition, an article or a verb ("a *Thanos* helmet",
+        "the project involves Greece, *Cyprus* and *Israel*")."""
+        tokens = self.tokens
+        if self.quoted[i] or i and (tokens[i - 1].lower in PREPOSITIONS | DETERMINERS or verb_like(tokens, i - 1)):
+            return False
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        if nxt is not None and nxt.is_word and not nxt.capitalised and (verb_like(tokens, j + 1) or nxt.lower in
+                                                                        VERB_PREFIX | SPEECH_VERBS.keys()):
+            return True
+        k = i - 1
+        while k >= 0 and tokens[k].is_word and (not tokens[k].capitalised or is_title(tokens[k].text)
+                                                or tokens[k].lower in DETERMINERS):
+            k -= 1
+        return k < 0 or tokens[k].text in ".!?\n" or self._initial(k + 1) or self._after_opening(k)
+
+    def _after_opening(self, comma: int) -> bool:
+        """``tokens[comma]`` closes an opening adverbial ("On Tuesday, …", "Yesterday, …"), not a list."""
+        if self.tokens[comma].text != ",":
+            return False
+        k = comma - 1
+        while k >= 0 and self.tokens[k].text not in ".!?\n,":
+            k -= 1
+        return (k < 0 or self.tokens[k].text != ",") and self.tokens[k + 1].lower in NOT_NAMES
+
+    def _words(self, i: int, j: int) -> list[str]:
+        words: list[str] = []
+        for token in self.tokens[i:j + 1]:
+            if token.text == "." and words:
+                words[-1] += "."
+            else:
+                words.append(token.text)
+        words[-1] = possessive_base(words[-1])
+        return words
+
+    @staticmethod
+    def _kind(name: list[str], after_the: bool) -> SpeakerType:
+        lowered = {possessive_base(w).lower() for w in name}
+        if lowered & ORGANISATION_WORDS or after_the:
+            return "organisation"
+        if len(name) == 1 and is_acronym(name[0]):
+            return "organisation"
+        return "person"
+
+    @staticmethod
+    def _roles(titles: list[str]) -> set[str]:
+        """"the president" may refer to "President Trump" but not to "Vice President Biden"."""
+        lowered = [t.lower().rstrip(".") for t in titles]
+        return {w for k, w in enumerate(lowered) if not (k and lowered[k - 1] in _TITLE_MODIFIERS)}
+
+    @staticmethod
+    def _fullest(name: str, people: list[str], counts: dict[str, int], first_seen: dict[str, int]) -> str:
+        """The fullest person name in the document with all of ``name``'s words and its last word; of several
+        ("Trump": Donald or Melania), the one named most often, then first."""
+        words = name.split()
+        fuller = {o for o in people if o.split()[-1] == words[-1] and set(words) <= set(o.split()) and o != name}
+        if not fuller:
+            return name
+        if len(words) > 1:
+            return max(fuller, key=lambda o: (len(o.split()), len(o)))
+        return min(fuller, key=lambda o: (-counts[o], first_seen[o]))
+
+    def _role_words(self, i: int, j: int) -> set[str]:
+        """Lower-case role words right before a name after a determiner or modifier ("the caretaker Prime
+        Minister", "NASA administrator Jim Bridenstine") or in an apposition after it ("Carrie Lam, the
+        chief executive of Hong Kong,")."""
+        tokens, roles = self.tokens, set()
+        k = i - 1
+        while k >= 0 and i - k <= 3 and tokens[k].is_word and not tokens[k].capitalised and \
+                tokens[k].lower not in NOT_IN_NOUN_PHRASE | NP_JOINERS | DETERMINERS and \
+                not tokens[k].lower.endswith("ing") and not verb_like(tokens, k):
+            k -= 1
+        if k < i - 1 and (k < 0 or not tokens[k].is_word or tokens[k].capitalised or tokens[k].lower in DETERMINERS
+                          or tokens[k].lower in PREPOSITIONS):  # "… with his daughter Nettie Baker"
+            roles.update(self._roles([t.text for t in tokens[k + 1:i]]))
+        if j + 2 < len(tokens) and tokens[j + 1].text == "," and tokens[j + 2].lower in ("the", "a", "an"):
+            k = j + 3
+            while k < len(tokens) and k - j <= 8 and tokens[k].is_word and tokens[k].lower not in PREPOSITIONS:
+                roles.add(tokens[k].lower)
+                k += 1
+        return roles - DETERMINERS - NOT_IN_NOUN_PHRASE

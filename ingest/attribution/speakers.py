@@ -1,0 +1,348 @@
+"""Who a mention is: names, titles, surnames, acronyms, descriptions and pronouns resolved within one document.
+
+:class:`Cast` reads every name in the document first (:class:`~.roster.Roster`), so "Lam said" resolves to
+"Carrie Lam", "the minister" to the person introduced as "Defence Minister Khawaja Asif", "MS" (an interview's
+speaker label) to "Michael Siegel", "WHO" to "World Health Organization", "Ford" to "Ford Motor Company", and
+a pronoun to the person or organisation most recently in a subject position that fits it (not a woman for
+"he", not a group for "she"). Definite descriptions find their antecedent ("the company", "the latter", "his
+daughter", "the couple"); sources named together speak together ("Reuters and NBC"). Unnamed sources keep
+their description's head words ("military spokesperson", named false); a spokesperson of a named
+organisation speaks for it ("an Interpol spokesperson" → Interpol), and a document for its author ("a UN
+report", "projections by CNN and NPR").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from ingest.attribution.lexicon import (
+    DETERMINERS,
+    DOCUMENTS,
+    GROUP_SYNONYMS,
+    ORGANISATION_HEADS,
+    ORGANISATION_WORDS,
+    PRONOUNS,
+    TITLES,
+)
+from ingest.attribution.names import fold, initials, is_acronym, split_title
+from ingest.attribution.phrases import is_name_word, is_possessive, name_runs, possessive_base, verb_like
+from ingest.attribution.roster import Mention, Roster, Speaker
+from ingest.attribution.types import SpeakerType
+
+__all__ = ["Cast", "Speaker"]
+
+_POST_MODIFIERS = {"of", "for", "from", "at", "in", "with", "on", "to", "who", "representing", "based", "sent",
+                   "posted", "published", "issued", "released", "by"}
+# "an Interpol spokesperson", "a Coast Guard statement": the organisation named before speaks.
+_SPEAKS_FOR = {"spokesperson", "spokesman", "spokeswoman", "representative", "statement"}
+
+
+# "the company", "the firm": the organisation named last (a plain definite description, no modifier).
+ORGANISATION_REFERENCES = {"company", "firm", "organisation", "organization", "agency", "airline", "carrier",
+                           "broadcaster", "network", "charity", "corporation", "manufacturer", "automaker",
+                           "carmaker", "retailer", "newspaper", "publisher", "operator", "utility", "business"}
+_QUANTIFIERS = {"multiple", "numerous", "various", "several"}
+# Modifiers that any earlier mention fits: "the former president", "the then minister".
+_ANY_TIME = {"former", "then", "current", "new", "incumbent", "outgoing", "late", "same"}
+_OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "i"}
+
+
+class Cast(Roster):
+    """The speakers of one document and the mentions that refer to them."""
+
+    def resolve(self, a: int, b: int) -> Speaker | None:
+        """The speaker that the noun phrase ``tokens[a:b + 1]`` refers to, or None for a document ("according
+        to a 2011 study"). Records the mention as a subject, for the pronouns that follow."""
+        tokens = self.tokens
+        position = tokens[a].start
+        pronoun = _OBJECT_PRONOUNS.get(tokens[a].lower, tokens[a].lower) if a == b else None
+        if pronoun in PRONOUNS:  # "he", or "him" in "according to him"
+            speaker = self.recent(position, pronoun) or self._unresolved(pronoun)
+        else:
+            speaker = self._phrase(a, b, position)
+        if speaker is not None:
+            speaker.alias(self.text[tokens[a].start:tokens[b].end])
+        return speaker
+
+    def _unresolved(self, pronoun: str) -> Speaker:
+        """A pronoun with nobody before it to refer to stays a pronoun: the statement is kept, unnamed."""
+        return self.speakers.setdefault(pronoun, Speaker(pronoun, named=False))
+
+    def _phrase(self, a: int, b: int, position: int) -> Speaker | None:
+        tokens = self.tokens
+        if b > a and tokens[b].lower in ("itself", "himself", "herself", "themselves"):
+            b -= 1  # "the study itself"
+        runs = [(i, j) for i, j in self._runs(a, b)  # not "The President": a role, resolved as a description
+                if split_title(self._words(i, j)) or i == j and is_acronym(tokens[i].text)]
+        inside = {k for i, j in runs for k in range(i, j + 1)}
+        # The head ends before a modifier: "Bill Gerstenmaier *of* NASA", "Trump *and* his supporters".
+        head_end = next((k - 1 for k in range(a + 1, b + 1) if k not in inside and (
+            tokens[k].lower in _POST_MODIFIERS or tokens[k].text in ",(" or tokens[k].lower == "and" and k - 1 in inside
+        )), b)
+        joint = self._coordinated(a, b, inside)
+        if joint is not None:
+            return joint
+        apposition = [(i, j) for i, j in runs if j == b and i > a and self._after_comma(i, a)]
+        heads = [(i, j) for i, j in runs if j <= head_end and not is_possessive(tokens[j])
+                 and (j == head_end or not tokens[j + 1].is_word or tokens[j + 1].capitalised)]
+        head_word = possessive_base(tokens[head_end].lower)
+        if head_word in DOCUMENTS:
+            return self._document_source(a, b, head_end)
+        for i, j in apposition or heads:
+            speaker = self._named(i, j)
+            if speaker.kind == "person" or head_word not in _SPEAKS_FOR:
+                return speaker
+        modifiers = name_runs(tokens, a, head_end)
+        if head_word in _SPEAKS_FOR and modifiers:
+            speaker = self._named(*modifiers[-1])
+            speaker.heads.add(head_word)
+            return speaker
+        if head_word in TITLES and runs and runs[-1][1] == b:
+            named = self._named(*runs[-1])  # "Hong Kong director of Amnesty International Man-kei Tam"
+            if named.kind == "person":
+                return named
+        return self._description(a, b, head_word, position)
+
+    def _coordinated(self, a: int, b: int, inside: set[int]) -> Speaker | None:
+        """Two named sources joined by "and" ("Reuters and NBC", "both Saudi Arabia and the United States")
+        speak together: one speaker named by both."""
+        if b not in inside:
+            return None
+        for k in range(a + 1, b):
+            if self.tokens[k].lower == "and" and k - 1 in inside and k not in inside:
+                start = a + 1 if self.tokens[a].lower == "both" else a
+                if start not in inside and not (self.tokens[start].lower == "the" and start + 1 in inside):
+                    return None  # "projections by CNN and NPR": a document, see _document_source
+                first, second = self._phrase(start, k - 1, self.tokens[start].start), \
+                    self._phrase(k + 1, b, self.tokens[k + 1].start)
+                if first is not None and second is not None and first.named and second.named and first is not second:
+                    return self.joint(first, second, self._as_written(start, k - 1, first, True),
+                                      self._as_written(k + 1, b, second, False))
+                return None
+        return None
+
+    def _as_written(self, a: int, b: int, speaker: Speaker, leading: bool) -> str:
+        """How a part of a joint speaker is named: a person by the fullest name, an organisation as written,
+        brackets aside ("the United States", "NBC"), without an article at the start of the whole name."""
+        if speaker.kind == "person":
+            return speaker.name
+        if leading and self.tokens[a].lower == "the":
+            a += 1
+        return re.sub(r"\s*\([^)]*\)", "", self.text[self.tokens[a].start:self.tokens[b].end])
+
+    def _after_comma(self, i: int, a: int) -> bool:
+        """A comma stands before the name, titles aside: "…'s director, Dr. Anthony Fauci"."""
+        k = i - 1
+        while k > a and (self.tokens[k].text == "." or self.tokens[k].lower in TITLES):
+            k -= 1
+        return self.tokens[k].text == ","
+
+    def _document_source(self, a: int, b: int, head_end: int) -> Speaker | None:
+        """A document speaks for its author when the text names one: "a 1989 report from the NTSB", "the
+        court's summary", "their statement"; otherwise it is no speaker ("a 2011 study")."""
+        tokens = self.tokens
+        kind = possessive_base(tokens[head_end].lower)
+        author = next((k for k in range(head_end + 1, min(b, head_end + 3) + 1) if tokens[k].lower in ("from", "by",
+                                                                                                  "of")), None)
+        if author is not None:  # "a report from the NTSB", "a tweet sent from Biden's Twitter account"
+            runs = name_runs(tokens, author + 1, b)
+            if runs:
+                joint = self._coordinated(author + 1, b, {k for i, j in runs for k in range(i, j + 1)})
+                self.documents[kind] = joint or self._named(*runs[0])  # "projections by CNN and NPR"
+                return self.documents[kind]
+        if tokens[a].lower in ("the", "this", "that") and head_end == a + 1 and kind in self.documents:
+            return self.documents[kind]  # "The report said …" after "a 1989 report from the NTSB"
+        for k in range(a, head_end):
+            if tokens[k].lower in ("their", "its", "his", "her"):
+                return self.recent(tokens[k].start, {"their": "they", "its": "it", "his": "he", "her": "she"}[
+                    tokens[k].lower])
+            if is_possessive(tokens[k]):
+                runs = name_runs(tokens, a, k)  # "The WHO's website": the WHO
+                if runs and runs[-1][1] == k:
+                    self.documents[kind] = self._named(*runs[-1])
+                    return self.documents[kind]
+                return self._phrase(a, k, tokens[a].start)
+        runs = [(i, j) for i, j in name_runs(tokens, a, head_end - 1) if not tokens[i].text[0].isdigit()]
+        if runs:  # "a UN report": the UN
+            self.documents[kind] = self._named(*runs[-1])
+            return self.documents[kind]
+        return None
+
+    def _named(self, i: int, j: int) -> Speaker:
+        """The speaker a name run refers to: its fullest form, an acronym's expansion, initials, a surname."""
+        words = split_title(self._words(i, j)) or self._words(i, j)
+        name = " ".join(words)
+        if name in self.acronyms:
+            name = self.acronyms[name]
+        if name in self.speakers and len(words) > 1:
+            return self.speakers[name]
+        candidates = [s for s in self.speakers.values() if s.name != name and s.named and not s.plural
+                      and self._matches(words, s)]
+        if candidates:
+            return self._most_mentioned(candidates)
+        if len(words) == 1 and is_acronym(name):
+            expanded = [s for s in self.speakers.values() if s.kind == "person" and initials(s.name) == name]
+            if len(expanded) == 1:
+                return expanded[0]
+        after_the = i > 0 and self.tokens[i - 1].lower == "the"
+        return self.speakers.setdefault(name, Speaker(name, self._kind(words, after_the)))
+
+    @staticmethod
+    def _matches(words: list[str], speaker: Speaker) -> bool:
+        """A shorter mention of ``speaker``, accents aside: its surname ("Lam", "Erdogan" for "Recep Tayyip
+        Erdoğan"), a person's first name ("Meerjady" for "Meerjady Sabrina Flora"), the same words with fewer of
+        them ("John Bolton" for "John R. Bolton"), or the first words of an organisation's name ("Ford" for
+        "Ford Motor Company")."""
+        full, words = fold(speaker.name).split(), [fold(w) for w in words]
+        if len(full) <= len(words):
+            return False
+        if speaker.kind == "organisation" and full[:len(words)] == words:
+            return True
+        if len(words) == 1:  # a person's surname or first name, not an organisation's last word
+            return speaker.kind == "person" and words[0] in (full[-1], full[0])
+        return words[-1] == full[-1] and set(words) <= set(full)
+
+    def _most_mentioned(self, candidates: list[Speaker]) -> Speaker:
+        """Of several people a surname may mean ("Mendez": Tony or Jonna), the one the document names most;
+        on a tie, the one named first."""
+        counts = {id(c): sum(m.speaker is c for m in self.mentions) for c in candidates}
+        first = {}
+        for n, mention in enumerate(self.mentions):
+            first.setdefault(id(mention.speaker), n)
+        return max(candidates, key=lambda c: (counts[id(c)], -first.get(id(c), len(self.mentions))))
+
+    def _description(self, a: int, b: int, head_word: str, position: int) -> Speaker:
+        """An unnamed source. A definite description resolves to the speaker it described before ("the
+        minister", "the court", "the spokesperson", "the authors"); otherwise the description itself is the
+        speaker, without its article ("military spokesperson")."""
+        tokens = self.tokens
+        if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its"):
+            modifiers = {t.lower for t in tokens[a + 1:b] if t.is_word and not t.capitalised} - _ANY_TIME
+            for mention in reversed(self.mentions):
+                speaker = mention.speaker
+                if mention.position < position and (head_word in speaker.heads and modifiers <= speaker.heads
+                                                     or head_word in GROUP_SYNONYMS and speaker.heads & GROUP_SYNONYMS
+                                                     and not speaker.named):
+                    return speaker  # "the minister", "the spokesperson", "the authors", "his daughter"
+        if tokens[a].lower in ("the", "this", "that", "these"):
+            named = [s for s in self.speakers.values() if s.named and head_word in s.name.lower().split()]
+            if named:
+                return self._most_mentioned(named)  # "the court" → "Court of Session"
+            earlier = self._earlier_named(position, head_word, b - a)
+            if earlier is not None:
+                return earlier
+        k, b = self._description_words(a, b)
+        description = re.sub(r"\s*\([^)]*\)", "", self.text[tokens[k].start:tokens[b].end])
+        key = description if is_name_word(tokens[k]) and tokens[k].lower in self.proper else description.lower()
+        speaker = self.speakers.get(key)
+        if speaker is None and self._organisation_of_name(k, b):
+            speaker = self.speakers[key] = Speaker(key, "organisation")  # "government of American Samoa"
+        if speaker is None:
+            kind: SpeakerType = "organisation" if head_word in ORGANISATION_HEADS else "person"
+            speaker = self.speakers[key] = Speaker(key, kind, named=False)
+        speaker.heads.add(head_word)
+        return speaker
+
+    def _earlier_named(self, position: int, head_word: str, modifiers: int) -> Speaker | None:
+        """"the latter" / "the former": the last or the one before of the last two named; "the company": the
+        organisation named last before ``position``, or a lone word never introduced as a person ("Hasbro
+        hosted a panel … the company noted"), which is then an organisation."""
+        named = []
+        for mention in reversed(self.mentions):
+            speaker = mention.speaker
+            if mention.position < position and speaker.named and speaker.name not in self.places and \
+                    speaker not in named:
+                named.append(speaker)
+        if head_word in ("latter", "former") and len(named) >= 2:
+            return named[0] if head_word == "latter" else named[1]
+        if head_word in ORGANISATION_REFERENCES and modifiers == 1:
+            found = next((m.speaker for m in reversed(self.mentions) if m.position < position and m.speaker.named
+                          and m.speaker.name not in self.places and (m.speaker.kind == "organisation" or m.subject and
+                          len(m.speaker.name.split()) == 1 and not m.speaker.heads and m.speaker.gender is None)),
+                         None)
+            if found is not None:
+                found.kind = "organisation"
+            return found
+        return None
+
+    def _description_words(self, a: int, b: int) -> tuple[int, int]:
+        """The words of an unnamed source that name it: without determiners, numbers and quantifiers ("Several
+        conservative groups", "Some of the protesters"), a possessor ("Johnson's critics"), a list it
+        introduces ("German firms including …") or a clause after it ("the protesters Wikinews interviewed")."""
+        tokens, k = self.tokens, a
+        skipped = DETERMINERS - {"other", "some"} | _QUANTIFIERS
+        while k < b and (tokens[k].lower in skipped or tokens[k].text[0].isdigit() or is_possessive(tokens[k])) \
+                and tokens[k + 1].lower != "of":  # but "one of the maintainers"
+            k += 1
+        if k + 2 < b and tokens[k].lower in ("some", "many", "most", "several", "all") and \
+                tokens[k + 1].lower == "of" and tokens[k + 2].lower in ("the", "those"):
+            k += 3  # "Some of the protesters"
+        for t in range(k + 1, b + 1):
+            if tokens[t].lower == "including":
+                return k, t - 1
+            if is_name_word(tokens[t]) and not is_name_word(tokens[t - 1]):
+                run_end = name_runs(tokens, t, b)[0][1]
+                if run_end < b and verb_like(tokens, run_end + 1):
+                    return k, t - 1
+        return k, b
+
+    def _organisation_of_name(self, k: int, b: int) -> bool:
+        """``tokens[k:b + 1]`` is "<organisation word> of <Name>" ("government of American Samoa"), which names
+        one organisation."""
+        tokens = self.tokens
+        if k + 2 > b or tokens[k].lower not in ORGANISATION_WORDS or tokens[k + 1].lower != "of":
+            return False
+        return name_runs(tokens, k + 2, b) == [(k + 2, b)]
+
+    def recent(self, position: int, pronoun: str | None = None, introduced: bool = False) -> Speaker | None:
+        """The most recent subject before ``position`` that fits ``pronoun``: a person for he/she (not one of
+        the other gender, not a group), an organisation or a group for they/it, anyone for no pronoun (with
+        ``introduced``, anyone but a lone name never introduced, such as a title's word)."""
+        kinds = {"m": "person", "f": "person", "s": "person", "p": None, "n": "organisation"}
+        gender = PRONOUNS[pronoun] if pronoun else None
+        wanted = kinds[gender] if gender else None
+        fallback = None
+        for mention in reversed(self.mentions):
+            if mention.position >= position:
+                continue
+            speaker = mention.speaker
+            fits = wanted is None or speaker.kind == wanted
+            if introduced and speaker.kind == "person" and not (self._introduced(speaker) or speaker.gender):
+                fits = False
+            if pronoun == "they" and speaker.kind == "person" and speaker.named and not speaker.plural:
+                fits = False
+            if wanted == "person" and (speaker.name in self.places or not self._introduced(speaker)):
+                fits = False
+            if gender in ("m", "f") and (speaker.gender not in (None, gender) or _plural_description(speaker)):
+                fits = False
+            if fits and mention.subject:
+                return speaker
+            if fits and fallback is None:
+                fallback = speaker
+        return fallback
+
+    @staticmethod
+    def _introduced(speaker: Speaker) -> bool:
+        """A person "he" or "she" may mean: named in full, introduced with a role ("his wife Mary"), or already a
+        speaker; not a lone capitalised word such as a country ("Israel")."""
+        return len(speaker.name.split()) > 1 or bool(speaker.heads) or speaker.spoke or not speaker.named
+
+    def note_subject(self, position: int, speaker: Speaker) -> None:
+        """Record that ``speaker`` was a subject at ``position`` (a statement's source), for pronouns."""
+        bisect.insort(self.mentions, Mention(position, speaker, True), key=lambda m: m.position)
+
+    def note_statement(self, speaker: Speaker, start: int, end: int) -> None:
+        """A statement by ``speaker`` spans ``[start, end)``: the names inside it are what was said, not who
+        speaks next; its speaker is the subject at its end."""
+        for mention in self.mentions:
+            if start <= mention.position < end:
+                mention.subject = False
+        speaker.spoke = True
+        self.note_subject(end, speaker)
+
+
+def _plural_description(speaker: Speaker) -> bool:
+    """An unnamed group ("classmates", "police officials"), which "he" or "she" never means."""
+    last = speaker.name.split()[-1]
+    return not speaker.named and last.endswith("s") and not last.endswith("ss")

@@ -1,0 +1,438 @@
+"""Attribution extraction: each construction on a small hand-written text, the seed editorial, the
+collection-level speaker merge and the benchmark's metrics on a hand-made gold/prediction pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEED
+from eval.bench_attribution import HALVES, Gold, baseline_extract, pair, same_speaker, score
+from ingest.attribution import EXTRACTORS, Span, Statement, extract, make_extractor, merge_speakers
+from rag.errors import ConfigError
+
+
+def read(text: str, method: str = "rules") -> list[Statement]:
+    """Extract, and check that every span indexes the text exactly."""
+    statements = extract(text, method)
+    for st in statements:
+        for span in [*st.content, *(s for s in (st.cue, st.source) if s is not None)]:
+            assert text[span.start:span.end] == span.text, span
+    return statements
+
+
+def only(statements: list[Statement], kind: str | None = None) -> Statement:
+    assert len(statements) == 1, [(s.speaker, s.text) for s in statements]
+    if kind:
+        assert statements[0].kind == kind
+    return statements[0]
+
+
+def texts(statement: Statement) -> list[str]:
+    return [span.text for span in statement.content]
+
+
+# --- direct quotations --------------------------------------------------------------------------------------
+
+
+def test_direct_quote_with_trailing_attribution_curly():
+    st = only(read("Mayor Jane Smith opened the bridge. “We will win,” Smith said."), "direct")
+    assert texts(st) == ["We will win,"]
+    assert (st.cue.text, st.source.text, st.speaker, st.named) == ("said", "Smith", "Jane Smith", True)
+
+
+def test_direct_quote_straight_marks_and_inverted_attribution():
+    st = only(read('"The road is closed until Friday," said a police spokesman.'), "direct")
+    assert texts(st) == ["The road is closed until Friday,"]
+    assert st.source.text == "a police spokesman"
+    assert st.speaker == "police spokesman" and not st.named
+
+
+def test_multi_sentence_quote_is_one_statement():
+    st = only(read("“It worked. We are tired. But it worked,” Elena Ruiz told reporters."), "direct")
+    assert texts(st) == ["It worked. We are tired. But it worked,"]
+    assert st.cue.text == "told reporters"
+
+
+def test_split_quote_is_one_statement_with_two_spans():
+    st = only(read("Coach Ben Radmall was blunt. “We lost,” he said, “but we will be back.”"), "direct")
+    assert texts(st) == ["We lost,", "but we will be back."]
+    assert (st.source.text, st.speaker) == ("he", "Ben Radmall")
+
+
+def test_quote_after_its_attribution_in_the_same_paragraph_joins_it():
+    text = "“The bill is withdrawn,” Carrie Lam said on Wednesday. “It will not return.”"
+    st = only(read(text), "direct")
+    assert texts(st) == ["The bill is withdrawn,", "It will not return."]
+    assert st.speaker == "Carrie Lam"
+
+
+def test_quote_running_over_paragraphs_has_one_span_per_paragraph():
+    text = ('Minister Omar Haddad said: "The first part of our plan is ready.\n\n'
+            '"The second part comes next year."\n\nThe session ended.')
+    st = only(read(text), "direct")
+    assert texts(st) == ["The first part of our plan is ready.", "The second part comes next year."]
+    assert st.speaker == "Omar Haddad"
+
+
+def test_quote_opened_before_colon_attribution():
+    st = only(read("Jennifer Lu said: “It is still not full marriage rights.”"), "direct")
+    assert texts(st) == ["It is still not full marriage rights."]
+
+
+def test_scare_quotes_are_not_statements():
+    assert read("The so-called “deal” was signed by the two “partners” on Monday.") == []
+
+
+# --- reported speech --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence, content, cue", [
+    ("Ana Costa said that the plant would close.", "the plant would close", "said"),
+    ("Ana Costa said the plant would close.", "the plant would close", "said"),
+    ("Ana Costa told reporters the plant would close.", "the plant would close", "told reporters"),
+    ("Ana Costa denied that the plant would close.", "the plant would close", "denied"),
+    ("Ana Costa warned the plant would close.", "the plant would close", "warned"),
+    ("Ana Costa announced on Monday that the plant would close.", "the plant would close", "announced"),
+    ("The plant would close, Ana Costa said.", "The plant would close", "said"),
+    ("According to Ana Costa, the plant would close.", "the plant would close", "According to"),
+    ("The plant would close, according to Ana Costa.", "The plant would close", "according to"),
+])
+def test_reported_speech(sentence, content, cue):
+    st = only(read(sentence), "reported")
+    assert (st.text, st.cue.text, st.speaker) == (content, cue, "Ana Costa")
+
+
+def test_added_continues_the_named_speaker():
+    text = "Ana Costa said the plant would close. She added that no jobs would be lost."
+    first, second = read(text)
+    assert (second.text, second.cue.text, second.source.text) == ("no jobs would be lost", "added", "She")
+    assert second.speaker == "Ana Costa"
+
+
+def test_participle_shares_the_subject_and_ends_the_first_content():
+    text = "Police denied the report, saying the road was never closed, and adding that it is open."
+    said, saying, adding = read(text)
+    assert said.text == "the report" and said.speaker == "police" and not said.named
+    assert (saying.text, saying.speaker) == ("the road was never closed", "police")
+    assert (adding.text, adding.speaker) == ("it is open", "police")
+
+
+def test_organisations_speak():
+    st = only(read("On Tuesday, the Kremlin said the talks had failed."), "reported")
+    assert (st.speaker, st.speaker_type, st.source.text) == ("Kremlin", "organisation", "the Kremlin")
+
+
+def test_words_said_about_someone_are_the_speakers():
+    text = "Mary Beard visited the plant. An aide said John Okafor will address Beard's comments."
+    st = only(read(text), "reported")
+    assert st.source.text == "An aide" and st.speaker == "aide" and not st.named
+    assert st.text == "John Okafor will address Beard's comments"
+
+
+def test_spokesperson_of_a_named_organisation_speaks_for_it():
+    text = "An Interpol spokesperson said the request was refused. The spokesperson added that it was final."
+    first, second = read(text)
+    assert first.speaker == second.speaker == "Interpol"
+
+
+def test_title_and_surname_resolve_to_the_fullest_name():
+    text = ("Defence Minister Khawaja Asif visited the border. The minister said talks had failed. "
+            "Asif added that the border stays open.")
+    said, added = read(text)
+    assert said.speaker == added.speaker == "Khawaja Asif"
+    assert {"The minister", "Asif"} <= set(said.aliases)
+
+
+# --- transcripts and signatures ---------------------------------------------------------------------------
+
+
+def test_transcript_line():
+    text = "The interview took place on Monday.\n\nMaria Lopez: We never planned to leave the city.\n"
+    st = only(read(text), "direct")
+    assert (texts(st), st.cue.text, st.source.text) == (["We never planned to leave the city."], ":", "Maria Lopez")
+
+
+def test_interview_answers_by_name_or_initials_and_no_questions():
+    text = ("Maria Lopez agreed to answer our questions.\n\n((Reporter)) Why did you leave the city?\n\n"
+            "Maria Lopez The rent doubled in two years.\n\n((Reporter)) And now?\n\nML We are happy here.\n")
+    first, second = read(text)
+    assert (texts(first), first.source.text, first.cue) == (["The rent doubled in two years."], "Maria Lopez", None)
+    assert (texts(second), second.source.text, second.speaker) == (["We are happy here."], "ML", "Maria Lopez")
+
+
+def test_headline_is_not_a_statement():
+    assert read("Mayor says the bridge will reopen\n\nThe bridge opened in 1932.") == []
+
+
+def test_signature_line_signs_the_text_above_and_is_never_content():
+    text = "Letters\n\nThe new road has cut our village in two and nobody asked us.\n\n― Peter Novak\n"
+    st = only(read(text), "direct")
+    assert texts(st) == ["The new road has cut our village in two and nobody asked us."]
+    assert (st.cue.text, st.source.text, st.speaker) == ("―", "Peter Novak", "Peter Novak")
+    assert all("Novak" not in span.text for span in st.content)
+
+
+def test_no_statements_in_plain_narration():
+    assert read("The bridge opened in 1932. It carries 40,000 cars a day.") == []
+
+
+# --- speakers: names, organisations, pronouns, descriptions ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Actress Dana Whitlow opened the festival. Whitlow said the films were strong.", "Dana Whitlow"),
+    ("Acme Rail President and CEO Tom Brandt said the line would reopen.", "Tom Brandt"),
+    ("UK Ambassador to Norway Helen Marsh said the talks went well.", "Helen Marsh"),
+    ("The report was praised by the Directorate General of Inland Waters. The delay was short, according to the "
+     "Directorate General of Inland Waters.", "Directorate General of Inland Waters"),
+])
+def test_titles_before_a_name_are_not_the_name(text, speaker):
+    assert read(text)[-1].speaker == speaker
+
+
+def test_a_role_alone_resolves_to_the_person_introduced_with_it():
+    text = "President Mara Lindqvist met the unions. The President insists that the budget include the bridge."
+    st = only(read(text), "reported")
+    assert (st.source.text, st.speaker) == ("The President", "Mara Lindqvist")
+
+
+def test_acronym_in_brackets_names_the_whole_organisation_even_across_commas():
+    text = ("The National Council of Arts, Sciences and Letters (NCASL) met on Monday. NCASL said the prize was "
+            "cancelled. The Coastal Fire Service (CoastFire) arrived. CoastFire said two homes burned.")
+    first, second = read(text)
+    assert first.speaker == "National Council of Arts, Sciences and Letters"
+    assert (second.speaker, second.speaker_type) == ("Coastal Fire Service", "organisation")
+
+
+def test_short_forms_of_organisations_and_names_without_accents():
+    text = ("The Brightwater Freight Company cut its routes. Brightwater said fuel costs had doubled. "
+            "Union leader Zoë Müller disagreed. Muller said the company had misled workers.")
+    firm, leader = read(text)
+    assert (firm.speaker, leader.speaker) == ("Brightwater Freight Company", "Zoë Müller")
+
+
+def test_pronouns_skip_people_of_the_other_gender_and_groups():
+    text = ("Mayor Anna Ferris said her town was ready. Mr Tom Baker, a farmer, disagreed with the plan. "
+            "His neighbours complained. “We will manage,” she said.")
+    assert read(text)[-1].speaker == "Anna Ferris"
+    text = "Coach Ivo Brandt praised the team. His players celebrated. “It was a great season,” he said."
+    assert read(text)[-1].speaker == "Ivo Brandt"
+
+
+def test_object_pronoun_source():
+    text = "Army spokesman Karl Weiss spoke on Monday. According to him, the convoy was never attacked."
+    assert only(read(text)).speaker == "Karl Weiss"
+
+
+def test_sources_named_together_speak_together():
+    st = only(read("Reuters and the BBC reported that the border was closed."))
+    assert st.speaker == "Reuters and the BBC"
+    text = "Guests Lena and Omar Haddad ran the workshop. The couple said that glue guns are dangerous."
+    assert only(read(text)).speaker == "Lena and Omar Haddad"
+
+
+def test_definite_descriptions_find_their_antecedent():
+    text = ("The fire was fought by Pine County Fire and the Forest Safety Board, with the latter confirming "
+            "that the blaze was out. Crews from Northline worked overnight. Northline restored the lines. The company "
+            "said no one was hurt.")
+    board, company = read(text)
+    assert (board.speaker, company.speaker) == ("Forest Safety Board", "Northline")
+    assert company.speaker_type == "organisation"
+    text = "Singer Rosa Vale was honoured, as confirmed with her daughter Mia Costa. Her daughter said Vale was tired."
+    assert read(text)[-1].speaker == "Mia Costa"
+
+
+def test_a_description_with_another_modifier_is_someone_else():
+    text = "Transport Minister Leon Adair inspected the site. The local health minister said six were injured."
+    st = only(read(text))
+    assert (st.speaker, st.named) == ("local health minister", False)
+
+
+def test_unnamed_sources_are_named_by_their_head_words():
+    text = "Some of the protesters Radio Nord interviewed said they would return."
+    assert only(read(text)).speaker == "protesters"
+    assert only(read("Several conservative groups said the count was wrong.")).speaker == "conservative groups"
+
+
+# --- clauses: passives, relays, colons, boundaries ----------------------------------------------------------
+
+
+def test_passive_report_with_an_agent():
+    st = only(read("His resignation was announced by the Harbor Rowing Club on Monday."), "reported")
+    assert (texts(st), st.cue.text, st.source.text) == (["His resignation"], "announced", "the Harbor Rowing Club")
+    st = only(read("The result was described by Mayor Ana Costa as a “clear mandate”, after the count."))
+    assert texts(st) == ["The result", "as a “clear mandate”"] and st.speaker == "Ana Costa"
+
+
+def test_relayed_statement_is_labelled_for_both_sources():
+    text = "Minister Carl Benn said — as reported by the Daily Ledger — “The port will stay open.”"
+    first, second = read(text)
+    assert texts(first) == texts(second) == ["The port will stay open."]
+    assert {first.speaker, second.speaker} == {"Carl Benn", "Daily Ledger"}
+    first, second = read("Reuters, citing anonymous sources, reported the pipeline had been shut.")
+    assert {first.speaker, second.speaker} == {"Reuters", "anonymous sources"}
+    assert texts(first) == texts(second) == ["the pipeline had been shut"]
+
+
+def test_quotation_after_a_colon_is_by_the_clause_subject():
+    st = only(read("Mayor Jane Smith quickly took to social media: “We will rebuild the bridge this year.”"))
+    assert (st.kind, st.speaker, texts(st)) == ("direct", "Jane Smith", ["We will rebuild the bridge this year."])
+
+
+def test_a_document_quoted_after_a_colon_is_not_a_statement():
+    assert read("The study itself outlined the pattern: “Sharks were only seen when the seals had gone.”") == []
+
+
+def test_verbs_that_need_that_still_report_after_a_quotation():
+    st = only(read("“There was less to watch back then,” Tipton observed during a session."), "direct")
+    assert (st.speaker, st.cue.text) == ("Tipton", "observed")
+
+
+def test_closing_mark_after_a_thin_space():
+    st = only(read("“I could play! I'm a drummer\u2009”, he recalled in an interview with a weekly paper."))
+    assert texts(st) == ["I could play! I'm a drummer"]
+
+
+def test_participial_adjunct_ends_reported_content():
+    st = only(read("Officials said the road would close, disrupting traffic for weeks."))
+    assert st.text == "the road would close"
+
+
+def test_according_to_a_document_and_a_clause_boundary():
+    text = "According to the agency's weekly report dated May 2, the virus had spread to nine towns."
+    assert only(read(text)).text == "the virus had spread to nine towns"
+    text = "The firm denied all claims that the data was lost, however, an audit later found it was."
+    assert read(text)[0].text == "all claims that the data was lost"
+
+
+def test_aside_after_the_cue_is_not_content():
+    st = only(read("Ambassador Rita Lund alleged, by way of example, the airline had carried weapons."))
+    assert st.text == "the airline had carried weapons"
+
+
+def test_description_and_name_before_the_verb_are_one_source():
+    text = "The Vice President, Mike Dane, said on Friday the country is “in the midst of a crisis.”"
+    st = only(read(text))
+    assert (st.source.text, st.speaker) == ("The Vice President, Mike Dane", "Mike Dane")
+    assert st.text == "the country is “in the midst of a crisis.”"
+
+
+def test_title_case_quotation_is_a_title():
+    text = "Nadia Osei said the warning was early. The agency's “Storm Brenda Intermediate Advisory Number 4” followed."
+    assert [st.speaker for st in read(text)] == ["Nadia Osei"]
+
+
+# --- the seed editorial -----------------------------------------------------------------------------------
+
+
+def seed_statements(method: str) -> list[Statement]:
+    return read(SEED.read_text(encoding="utf-8"), method)
+
+
+def check_seed(statements: list[Statement]) -> None:
+    by_text = {st.text: st for st in statements}
+    asif = [st for st in statements if "no good hope from them" in st.text]
+    assert len(asif) == 1 and asif[0].speaker == "Khawaja Asif" and asif[0].source.text == "He"
+    assert asif[0].kind == "reported" and asif[0].text == "Pakistan had “no good hope from them”"
+    idiocy = [st for st in statements if "“idiocy”" in st.text]
+    assert len(idiocy) == 1 and idiocy[0].speaker == "Khawaja Asif"
+    denial = by_text["Pakistan had not attacked Afghan civilians"]
+    assert denial.speaker == "military spokesperson" and not denial.named
+    assert by_text["this country announces its strikes"].speaker == "military spokesperson"
+    bombed = [st for st in statements if st.text.startswith("Pakistan had bombed")]
+    assert len(bombed) == 1 and "Taliban" in bombed[0].speaker and bombed[0].speaker_type == "organisation"
+    assert bombed[0].source.text == "the Taliban"
+    assert not any("ceasefire" in st.text or "TTP" in st.text for st in statements)  # narration, a noun "claims"
+
+
+def test_seed_editorial():
+    check_seed(seed_statements("rules"))
+
+
+@pytest.mark.models
+def test_seed_editorial_with_spacy():
+    check_seed(seed_statements("spacy"))
+
+
+@pytest.mark.models
+def test_spacy_finds_a_subject_the_rules_miss():
+    text = "Assembly president Richard Ferrand in relaying the news to parliament said, “He is part of history.”"
+    assert read(text, "rules") == []
+    st = only(read(text, "spacy"), "direct")
+    assert st.speaker == "Richard Ferrand" and texts(st) == ["He is part of history."]
+
+
+# --- registry, serialisation, collection --------------------------------------------------------------------
+
+
+def test_registry_names_the_choices():
+    assert make_extractor("rules") is make_extractor("rules")
+    with pytest.raises(ConfigError, match="choose one of: rules, spacy"):
+        make_extractor("nope")
+    assert set(EXTRACTORS) == {"rules", "spacy"}
+
+
+def test_statement_to_dict_matches_the_label_format():
+    st = only(read("Ana Costa said the plant would close."))
+    data = st.to_dict()
+    assert data["content"] == [{"start": 15, "end": 36, "text": "the plant would close"}]
+    assert data["source"] == {"start": 0, "end": 9, "text": "Ana Costa"}
+    assert data["speaker"] == "Ana Costa" and data["kind"] == "reported"
+
+
+def statement(speaker: str, named: bool = True) -> Statement:
+    return Statement("reported", [Span(0, 1, "x")], None, None, speaker, "person", named)
+
+
+def test_merge_speakers_joins_full_names_and_unambiguous_surnames_only():
+    records = merge_speakers({
+        "d1": [statement("Khawaja Asif"), statement("police", named=False)],
+        "d2": [statement("khawaja  asif"), statement("Asif"), statement("police", named=False)],
+        "d3": [statement("Jonna Mendez"), statement("Tony Mendez"), statement("Mendez")],
+    })
+    by_name = {r.name: r for r in records}
+    assert by_name["Khawaja Asif"].documents == ["d1", "d2"] and len(by_name["Khawaja Asif"].statements) == 3
+    assert {"Mendez", "Jonna Mendez", "Tony Mendez"} <= set(by_name)  # ambiguous surname stays apart
+    assert sum(r.name == "police" for r in records) == 2  # unnamed sources never merge across documents
+
+
+# --- the benchmark's metrics --------------------------------------------------------------------------------
+
+
+def test_benchmark_metrics_on_a_hand_made_pair():
+    text = "Ana Costa said the plant would close soon. Police said nothing. Ben Ode said it rained."
+    gold = {"d": [
+        Gold("d", "reported", [Span(15, 41, "the plant would close soon")], Span(0, 9, "Ana Costa"), "Ana Costa"),
+        Gold("d", "reported", [Span(55, 62, "nothing")], Span(43, 49, "Police"), "police"),
+        Gold("d", "reported", [Span(77, 86, "it rained")], Span(63, 70, "Ben Ode"), "Ben Ode"),
+    ]}
+    predicted = {"d": [
+        # all 4 of its words are gold's, 4 of gold's 5 words: overlap 1.0 and 0.8; source right; surname only
+        Statement("reported", [Span(15, 36, "the plant would close")], None, Span(0, 9, "Ana Costa"), "Costa"),
+        # exact content, wrong speaker, no source
+        Statement("reported", [Span(55, 62, "nothing")], None, None, "Ben Ode"),
+        # spurious: shares no word with any gold statement
+        Statement("reported", [Span(0, 3, "Ana")], None, Span(0, 3, "Ana"), "Ana"),
+    ]}
+    assert [(i, j) for i, j, _ in pair(text, predicted["d"], gold["d"])] == [(0, 0), (1, 1)]
+    figures = score({"d": text}, predicted, gold)
+    assert figures["content_overlap_p"] == round((1 + 1 + 0) / 3, 4)
+    assert figures["content_overlap_r"] == round((0.8 + 1 + 0) / 3, 4)
+    assert figures["content_exact_p"] == round(1 / 3, 4) and figures["content_exact_r"] == round(1 / 3, 4)
+    assert figures["source_p"] == 0.5 and figures["source_r"] == round(1 / 3, 4)
+    assert figures["speaker_accuracy"] == 0.5  # "Costa" counts (unambiguous surname); "Ben Ode" does not
+
+
+def test_surname_only_counts_when_unambiguous():
+    assert same_speaker("Asif", "Khawaja Asif", ["Khawaja Asif"])
+    assert not same_speaker("Mendez", "Tony Mendez", ["Tony Mendez", "Jonna Mendez"])
+    assert same_speaker("The Kremlin", "Kremlin", ["Kremlin"])
+
+
+def test_benchmark_halves():
+    assert HALVES == {"dev": ("dev",), "dev2": ("dev2",), "dev+dev2": ("dev", "dev2"), "test": ("test",)}
+
+
+def test_baseline_pairs_quotes_with_the_nearest_name():
+    st = only(baseline_extract("“We will win,” Smith said."))
+    assert (texts(st), st.speaker) == (["We will win,"], "Smith")
