@@ -22,6 +22,7 @@ from pathlib import Path
 from ingest.chunking import Chunk, TokenCounter, chunk_text
 from ingest.embedder import Embedder
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Document, load_documents
+from ingest.statements import ATTRIBUTION_VERSION, statement_records
 from ingest.store import Store
 from rag.errors import IngestError
 
@@ -35,6 +36,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    requoted: list[str] = field(default_factory=list)  # unchanged documents whose statements were re-extracted
     failed: list[str] = field(default_factory=list)  # one line each: "<file>: <reason>"
     chunks_embedded: int = 0
     seconds: float = 0.0
@@ -167,6 +169,8 @@ def ingest(
             digest = hashlib.sha256(data).hexdigest() if data is not None else ""
             if data is not None and _file_unchanged(stored, digest):
                 report.unchanged.extend(stored)
+                if any(meta.get("attribution") != ATTRIBUTION_VERSION for meta in stored.values()):
+                    _refresh_statements(path, source, data, file_id, stored, store, report)
                 continue
             docs = load_documents(path, source, data)
             doc_ids = [item_doc_id(file_id, doc.item) if doc.item else file_id for doc in docs]
@@ -197,6 +201,18 @@ def ingest(
                 report.removed.append(doc_id)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refresh_statements(path: Path, source: str, data: bytes, file_id: str, stored: dict[str, dict],
+                        store: Store, report: IngestReport) -> None:
+    """Extract the statements of an unchanged file again (the extractor changed): no embedding work."""
+    for doc in load_documents(path, source, data):
+        doc_id = item_doc_id(file_id, doc.item) if doc.item else file_id
+        if doc_id in stored:
+            records = statement_records(doc, doc_id)
+            store.replace_statements({**stored[doc_id], "attribution": ATTRIBUTION_VERSION,
+                                      "statements": len(records[0])}, records)
+            report.requoted.append(doc_id)
 
 
 def _read_small(path: Path) -> bytes | None:
@@ -239,7 +255,9 @@ def _write(item: _Pending, store: Store, report: IngestReport) -> None:
     n = len(item.chunks)
     ids = [f"{doc_id}:{doc.content_hash[:12]}:{c.index:05d}" for c in item.chunks]
     metadatas = [chunk_metadata(doc, doc_id, c, n) for c in item.chunks]
-    store.replace_document(document_metadata(doc, doc_id) | item.file_record, ids, [c.text for c in item.chunks],
-                           item.embeddings, metadatas)
+    statements = statement_records(doc, doc_id)
+    doc_meta = {**document_metadata(doc, doc_id), **item.file_record, "attribution": ATTRIBUTION_VERSION,
+                "statements": len(statements[0])}
+    store.replace_document(doc_meta, ids, [c.text for c in item.chunks], item.embeddings, metadatas, statements)
     report.chunks_embedded += n
     (report.updated if item.is_update else report.added).append(doc_id)

@@ -1,11 +1,13 @@
 """The Chroma store: chunks with their embeddings, a per-document manifest, and the keyword index.
 
-Two Chroma collections per ragchat collection:
+Three Chroma collections per ragchat collection:
 
 * ``NAME`` holds the chunks (id ``doc_id:hash12:index``), their vectors and metadata;
 * ``NAME__docs`` is the manifest, one record per document. Its ``state`` is ``writing`` while a document's
   chunks change and ``done`` after, so a crash at any moment leaves a mark that :meth:`Store.repair` uses
-  to delete exactly the affected document's chunks, never scanning the whole collection.
+  to delete exactly the affected document's chunks, never scanning the whole collection;
+* ``NAME__quotes`` is the attribution index, one record per statement (``ingest/statements.py``), written
+  and deleted with the document's chunks.
 
 The keyword index (SQLite FTS5 under the data directory) follows the manifest document by document.
 """
@@ -61,10 +63,11 @@ def _store_errors(method):
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,58}[a-z0-9]$")
 MANIFEST_SUFFIX = "__docs"
+QUOTES_SUFFIX = "__quotes"
 
 
 def check_collection_name(name: str) -> str:
-    if not _NAME.match(name) or ".." in name or MANIFEST_SUFFIX in name:
+    if not _NAME.match(name) or ".." in name or "__" in name:
         raise ConfigError(
             f"invalid collection name {name!r}: use 3-60 lower-case letters, digits, '.', '-' or '_', "
             "starting and ending with a letter or digit."
@@ -153,6 +156,9 @@ class Store:
             self.manifest = self.client.get_or_create_collection(
                 self.name + MANIFEST_SUFFIX, configuration={"hnsw": {"space": "l2"}}, embedding_function=None
             )
+            self.quotes = self.client.get_or_create_collection(
+                self.name + QUOTES_SUFFIX, configuration={"hnsw": {"space": "l2"}}, embedding_function=None
+            )
         except StoreError:
             raise
         except Exception as exc:
@@ -196,8 +202,10 @@ class Store:
 
     @_store_errors
     def replace_document(self, doc_meta: dict, chunk_ids: list[str], texts: list[str],
-                         embeddings: list[list[float]], metadatas: list[dict]) -> None:
-        """Swap a document's chunks for new ones; a crash anywhere in here is undone by :meth:`repair`."""
+                         embeddings: list[list[float]], metadatas: list[dict],
+                         statements: tuple[list[str], list[str], list[dict]] = ([], [], [])) -> None:
+        """Swap a document's chunks and statements for new ones; a crash anywhere in here is undone by
+        :meth:`repair`. ``statements``: ``(ids, texts, metadatas)`` from ``ingest.statements``."""
         doc_id = doc_meta["doc_id"]
         self._mark(doc_id, {**doc_meta, "state": "writing"})
         failpoint("marked-writing")
@@ -208,15 +216,33 @@ class Store:
             self.chunks.add(ids=chunk_ids[i:j], embeddings=embeddings[i:j], documents=texts[i:j],
                             metadatas=metadatas[i:j])
             failpoint("added-batch")
+        self._write_statements(doc_id, statements)
+        failpoint("quotes-written")
         self._mark(doc_id, {**doc_meta, "state": "done", "chunks": len(chunk_ids)})
         failpoint("marked-done")
         self.keyword.replace_document(doc_id, doc_meta["doc_hash"], list(zip(chunk_ids, texts)))
         failpoint("keyword-written")
 
+    def _write_statements(self, doc_id: str, statements: tuple[list[str], list[str], list[dict]]) -> None:
+        self.quotes.delete(where={"doc_id": doc_id})
+        ids, texts, metas = statements
+        for i in range(0, len(ids), self._max_batch):
+            j = i + self._max_batch
+            self.quotes.add(ids=ids[i:j], embeddings=[[0.0]] * len(ids[i:j]), documents=texts[i:j],
+                            metadatas=metas[i:j])
+
+    @_store_errors
+    def replace_statements(self, doc_meta: dict, statements: tuple[list[str], list[str], list[dict]]) -> None:
+        """Re-extracted statements of an unchanged document (no chunk changes). A crash in here leaves the
+        manifest's older ``attribution`` version, so the next ingest simply does it again."""
+        self._write_statements(doc_meta["doc_id"], statements)
+        self._mark(doc_meta["doc_id"], doc_meta)
+
     @_store_errors
     def delete_document(self, doc_id: str) -> None:
         self._mark(doc_id, {"doc_id": doc_id, "state": "writing", "doc_hash": ""})
         self.chunks.delete(where={"doc_id": doc_id})
+        self.quotes.delete(where={"doc_id": doc_id})
         self.manifest.delete(ids=[doc_id])
         self.keyword.delete_document(doc_id)
 
@@ -274,3 +300,9 @@ class Store:
     @_store_errors
     def count(self) -> int:
         return self.chunks.count()
+
+    @_store_errors
+    def statements(self, where: dict | None = None) -> list[tuple[str, str, dict]]:
+        """Stored statements as ``(id, what was said, metadata)``, optionally filtered (``{"doc_id": …}``)."""
+        got = self.quotes.get(where=where, include=["documents", "metadatas"])
+        return list(zip(got["ids"], got["documents"], got["metadatas"]))

@@ -134,7 +134,7 @@ class Answerer:
     """Question (+ history) in, verified :class:`Answer` out; see the module docstring."""
 
     def __init__(self, settings: Settings, *, llm: str | None = None, embedder=None, chat_model=None,
-                 collection: str | None = None):
+                 collection: str | None = None, attributions: bool = True):
         self.settings = settings.with_overrides(llm=llm, collection=collection)
         self._embedder = embedder
         self._chat_model = chat_model
@@ -142,6 +142,10 @@ class Answerer:
         self._injected = chat_model is not None
         self._store = None
         self._retriever = None
+        self._quotes = None  # (read at, QuoteIndex)
+        #: Answer who-said-what questions from the attribution index (False: always from the evidence,
+        #: as for a speaker the index does not know).
+        self.attributions = attributions
 
     # --- parts, built on first use -------------------------------------------------------------------
 
@@ -225,6 +229,12 @@ class Answerer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         standalone = standalone_question(question, history)
+        spoken = (self._answer_from_attributions(question, standalone, date_from, date_to, started)
+                  if self.attributions else None)
+        if spoken is not None:
+            yield AnswerDelta(spoken.answer)
+            yield spoken
+            return
         speaker = speaker_of(standalone)
         query = f"{speaker} said" if speaker else standalone
         k = k or self.settings.k
@@ -276,6 +286,29 @@ class Answerer:
         timings["total"] = _ms(started)
         answer.timings_ms = timings
         yield answer
+
+    def quote_index(self):
+        """The attribution index of the collection, re-read at most every 30 s (other writers may ingest)."""
+        from rag.quotes import QuoteIndex, quote_from_record
+
+        if self._quotes is None or time.monotonic() - self._quotes[0] > 30:
+            records = self.store.statements()
+            self._quotes = (time.monotonic(), QuoteIndex([quote_from_record(*r) for r in records]))
+        return self._quotes[1]
+
+    def _answer_from_attributions(self, question: str, standalone: str, date_from: str | None,
+                                  date_to: str | None, started: float) -> Answer | None:
+        """Who-said-what questions answered from the attribution index, or ``None`` (then from evidence)."""
+        from rag.speech import answer_speech, speech_question
+
+        asked = speech_question(standalone)
+        found = answer_speech(self.quote_index(), asked, date_from or "", date_to or "") if asked else None
+        if found is None:
+            return None
+        # The passages retrieval finds for the question, as for any answer (for the sources panel and eval).
+        passages, _ = self.retriever.retrieve(standalone, k=self.settings.k, date_from=date_from, date_to=date_to)
+        return Answer(question, standalone, found.text, refused=found.refused, citations=found.citations,
+                      retrieved=passages, backend="attribution index", timings_ms={"total": _ms(started)})
 
     def _generate(self, question: str, evidence: list[Evidence], answer: Answer,
                   timings: dict[str, float], speaker_terms: set[str] | None = None) -> Iterator[AnswerDelta]:

@@ -57,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_docs)
 
+    p = sub.add_parser("quotes", help="attributed statements from the attribution index, newest first")
+    p.add_argument("--speaker", help="a full name, surname, title or alias")
+    p.add_argument("--about", help="only statements about this")
+    p.add_argument("--since", help="ISO date, inclusive")
+    p.add_argument("--until", help="ISO date, inclusive")
+    p.add_argument("--collection")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_quotes)
+
+    p = sub.add_parser("speakers", help="who speaks in the collection: statements and documents")
+    p.add_argument("--collection")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_speakers)
+
     p = sub.add_parser("doctor", help="what runs here: versions, the llama.cpp build, the model, the store")
     p.add_argument("--collection")
     p.add_argument("--llm")
@@ -227,6 +241,51 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from ui.app import launch
 
     launch(settings, host=args.host, port=args.port)
+    return 0
+
+
+def _quote_index(settings: Settings):
+    from rag.answer import Answerer
+
+    answerer = Answerer(settings.with_overrides(llm="extractive"))
+    try:
+        return answerer.quote_index()
+    finally:
+        answerer.close()
+
+
+def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.speech import quote_line
+
+    index = _quote_index(settings)
+    speakers = None
+    if args.speaker:
+        speakers = index.find_speaker(args.speaker)
+        if not speakers:
+            raise RagchatError(f"no speaker matches {args.speaker!r}; `ragchat speakers` lists them.")
+    quotes = index.statements(speakers, about=args.about or "", since=args.since or "", until=args.until or "")
+    if args.json:
+        print(json.dumps([q.to_dict() for q in quotes], ensure_ascii=False))
+        return 0
+    if not quotes:
+        print("No statements match.")
+    for n, quote in enumerate(quotes, start=1):
+        print(quote_line(n, quote))
+        print(f"    {quote.source}, characters {quote.start}–{quote.end}")
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
+    index = _quote_index(settings)
+    rows = [sp.to_dict() for sp in index.speakers]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No attributed statements in this collection.")
+    for r in rows:
+        aliases = f" (also: {', '.join(r['aliases'][:4])})" if r["aliases"] else ""
+        print(f"{r['speaker']}{aliases}: {r['statements']} statement(s) in {len(r['documents'])} document(s)")
     return 0
 
 

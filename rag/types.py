@@ -60,6 +60,8 @@ class Citation:
     end: int
     publication: str = ""
     page: int | None = None
+    #: Who said it, when the quote is an attributed statement from the attribution index.
+    speaker: str = ""
 
     @classmethod
     def from_evidence(cls, ev: Evidence, n: int | None = None) -> Citation:
@@ -70,6 +72,8 @@ class Citation:
         data = asdict(self)
         if self.page is None:
             data.pop("page")
+        if not self.speaker:
+            data.pop("speaker")
         return data
 
 

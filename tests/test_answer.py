@@ -34,15 +34,17 @@ def corpus(tmp_path, store, fake_embedder, counter):
     return folder
 
 
-def make(fake_embedder, replies=None):
+def make(fake_embedder, replies=None, attributions=True):
     model = FakeListChatModel(responses=replies) if replies is not None else None
-    answerer = Answerer(load_settings(), embedder=fake_embedder, chat_model=model, llm="extractive")
+    answerer = Answerer(load_settings(), embedder=fake_embedder, chat_model=model, llm="extractive",
+                        attributions=attributions)
     return answerer, model
 
 
-def ask(fake_embedder, question, replies=None):
-    """One question through a fresh answerer (closed after): ``(answer, fake model)``."""
-    answerer, model = make(fake_embedder, replies)
+def ask(fake_embedder, question, replies=None, attributions=False):
+    """One question through a fresh answerer (closed after): ``(answer, fake model)``. The evidence path
+    (``attributions=False``) unless a test asks for the attribution index: these tests are about it."""
+    answerer, model = make(fake_embedder, replies, attributions)
     answer = answerer.answer(question)
     answerer.close()
     return answer, model

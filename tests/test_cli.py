@@ -18,10 +18,20 @@ def test_ask_prints_the_answer_then_numbered_located_quotes(seeded, capsys):
 
 
 def test_ask_json_is_one_object_with_verbatim_quotes(seeded, capsys):
+    assert main(["ask", "Who denied attacking Afghan civilians?", "--llm", "extractive", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["refused"] is False and data["backend"] == "extractive" and data["citations"]
+    for c in data["citations"]:
+        with open(c["source"], encoding="utf-8") as fh:
+            assert fh.read()[c["start"]:c["end"]] == c["quote"]
+
+
+def test_what_did_x_say_json_names_the_speaker_of_each_quote(seeded, capsys):
     assert main(["ask", "What did the Defence Minister say?", "--llm", "extractive", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["refused"] is False and data["backend"] == "extractive"
+    assert data["backend"] == "attribution index" and data["citations"]
     for c in data["citations"]:
+        assert c["speaker"] == "Khawaja Asif"
         with open(c["source"], encoding="utf-8") as fh:
             assert fh.read()[c["start"]:c["end"]] == c["quote"]
 

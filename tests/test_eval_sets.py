@@ -136,7 +136,9 @@ def test_unknown_fields_are_warned_about_with_a_suggestion(tmp_path):
 
 def test_the_seed_set_is_fair_to_an_extractive_answer():
     """Every must_include and evidence string is the seed's own wording, so quoting the right sentence
-    passes; forbidden strings never occur in the seed."""
+    passes; forbidden strings never occur in the seed. Questions tagged ``attribution`` are answered from
+    the attribution index in its own words ("Yes: … said it", "… said that, not …"), and may forbid words
+    of the seed that someone else said: only their evidence is checked."""
     qset = load_set(ROOT / "eval" / "sets" / "seed.jsonl")
     text = SEED.read_text(encoding="utf-8")
     assert len(qset.questions) >= 40 and not qset.warnings
@@ -144,6 +146,8 @@ def test_the_seed_set_is_fair_to_an_extractive_answer():
     assert {"who", "what", "when", "said", "paraphrase", "typo", "followup", "unanswerable", "injection"} <= tags
     assert any(q.history for q in qset.questions) and any(q.critical for q in qset.questions)
     for q in qset.questions:
-        assert all(any(contains(text, alt) for alt in item) for item in q.must_include), q.id
         assert all(e in text for e in q.evidence), q.id
+        if "attribution" in q.tags:
+            continue
+        assert all(any(contains(text, alt) for alt in item) for item in q.must_include), q.id
         assert not any(contains(text, bad) for bad in q.must_not_include), q.id

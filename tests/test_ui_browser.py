@@ -6,6 +6,8 @@ answers extractive: fast and deterministic); a fresh browser context, so a fresh
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -86,19 +88,19 @@ def test_defence_minister_answer_cites_a_quote_shown_in_sources(page, tmp_path):
     page.wait_for_selector(FINISHED, timeout=60_000)
     answer = page.locator(FINISHED).first
     assert "no good hope from them" in answer.inner_text()
-    assert "answered by extractive" in answer.inner_text()
+    assert "answered by attribution index" in answer.inner_text()  # his own statements, from the index
 
-    link = answer.locator("a.rc-cite").first
-    assert link.inner_text() == "[1]"
+    link = answer.locator("a.rc-cite").nth(1)  # [1] is his denial; [2] "Pakistan had “no good hope …”"
+    assert link.inner_text() == "[2]"
     target = link.get_attribute("href")
-    assert target == "#rc-src-1-1"
+    assert target == "#rc-src-1-2"
     card = page.locator(f"#rc-sources {target}")
     quote = card.locator("mark.rc-quote").inner_text()
     assert "no good hope from them" in quote and quote in SEED_TEXT  # verbatim, highlighted
     start = SEED_TEXT.index(quote)
     meta = card.locator(".rc-docmeta").inner_text()
     assert "2025-11-27" in meta and "Dawn" in meta and f"characters {start}–{start + len(quote)}" in meta
-    assert "retrieved but not cited" in page.inner_text("#rc-sources")
+    assert "Said by Khawaja Asif" in card.inner_text()  # the sources panel names the speaker
 
     link.hover()
     assert "rc-hot" in card.get_attribute("class")
@@ -108,6 +110,24 @@ def test_defence_minister_answer_cites_a_quote_shown_in_sources(page, tmp_path):
     shot = tmp_path / "answered.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"\nscreenshot of the answered page: {shot}")
+
+
+def test_speakers_tab_shows_a_speakers_statements_and_exports_them(page):
+    page.get_by_role("tab", name="Speakers").click()
+    page.locator("#rc-speaker-overview", has_text="Khawaja Asif").wait_for()
+    page.fill("#rc-speaker textarea", "the defence minister")
+    page.click("#rc-speaker-find")
+    listing = page.locator("#rc-statements")
+    listing.locator(".rc-asked", has_text="Khawaja Asif: 3 statement(s) in 1 document(s)").wait_for()
+    quotes = [m.inner_text() for m in listing.locator("mark.rc-quote").all()]
+    assert len(quotes) == 3 and all(q in SEED_TEXT for q in quotes)  # highlighted in their paragraphs
+    assert any("idiocy" in q for q in quotes) and "Said by Khawaja Asif" in listing.inner_text()
+    link = page.locator("#rc-speaker-csv a[href]").first
+    link.wait_for()
+    csv_text = page.request.get(link.get_attribute("href")).text()
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [r["speaker"] for r in rows] == ["Khawaja Asif"] * 3
+    assert all(SEED_TEXT[int(r["start"]):int(r["end"])] == r["quote"] for r in rows)  # located exactly
 
 
 def test_follow_up_uses_the_conversation(page):
@@ -234,16 +254,18 @@ def test_login_then_backend_down_is_a_readable_error(browser, locked_app_url):
         page.get_by_role("button", name="Login").click()
         page.wait_for_selector("#rc-question textarea")
 
-        text = ask(page, DEFENCE, timeout=90_000)
-        error = page.locator(f"{FINISHED}.rc-error")
-        assert error.count() == 1 and "Could not answer" in text and "openai" in text.lower()
+        ceasefire = "Is the ceasefire between the two states holding?"  # the LLM is asked (not the quote index)
+        text = ask(page, ceasefire, timeout=90_000)
+        # One readable line naming the backend, then the answer from the evidence (labelled as such).
+        assert "Openai backend at" in text and "is not reachable" in text, text
+        assert "is holding" in text and "model failed: extractive answer" in text, text
         assert "Traceback" not in page.inner_text("body")
 
         page.get_by_role("tab", name="Settings").click()  # another configured backend answers
         page.locator("#rc-backend input").click()
         page.get_by_role("option", name="extractive", exact=True).click()
         page.get_by_role("tab", name="Chat").click()
-        text = ask(page, DEFENCE)
-        assert "no good hope from them" in text and "answered by extractive" in text
+        text = ask(page, ceasefire)
+        assert "is holding" in text and "answered by extractive" in text
     finally:
         context.close()

@@ -19,6 +19,7 @@ from rag.settings import Settings, load_settings
 from rag.types import Answer
 from ui import format as fmt
 from ui.service import ChatService
+from ui.speakers import speakers_tab
 from ui.theme import CSS, JS
 
 log = logging.getLogger("ragchat.ui")
@@ -226,6 +227,7 @@ def create_app(settings: Settings | None = None, *, service: ChatService | None 
                     pick = gr.Dropdown(label="Remove a document", choices=[], value=None, elem_id="rc-pick",
                                        scale=4)
                     remove = gr.Button("Remove", elem_id="rc-remove", variant="stop", scale=1)
+            speakers_tab(service)
             with gr.Tab("Settings", id="settings"):
                 backend = gr.Dropdown(service.backends, value=service.backends[0], label="Answering backend",
                                       elem_id="rc-backend",

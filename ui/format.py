@@ -181,9 +181,11 @@ def citation_card(citation: Citation, turn: int, text_source: TextSource | None 
     title = citation.title or citation.doc_id
     where = _doc_line(citation.date, citation.publication, citation.source, citation.start, citation.end,
                       citation.page)
+    speaker = (f'<div class="rc-speaker">Said by <b>{escape(citation.speaker)}</b></div>'
+               if citation.speaker else "")
     return (f'<article class="rc-card" id="{card_id(turn, citation.n)}">'
             f'<header><span class="rc-n">[{citation.n}]</span> <span class="rc-title">{escape(title)}</span>'
-            f"</header>{where}{quote_in_context(citation, text_source)}</article>")
+            f"</header>{where}{speaker}{quote_in_context(citation, text_source)}</article>")
 
 
 def uncited_passages(answer: Answer) -> list[Passage]:

@@ -1,0 +1,175 @@
+"""The attribution index in the store and what answers from it: statements kept in step with their
+documents (changed, pruned, crash-repaired, extractor upgraded), "what did X say?", "who said …?",
+"did X say …?", and `ragchat quotes` / `ragchat speakers` — on a real Chroma store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEED
+from ingest.pipeline import ingest
+from ingest.statements import ATTRIBUTION_VERSION
+from rag.answer import Answerer
+from rag.cli import main
+from rag.settings import load_settings
+
+OTHER = """date 2025-12-02
+Border talks
+
+Foreign Minister Ishaq Dar said on Monday that talks with Kabul would resume next week.
+"We remain open to dialogue," Dar told reporters.
+
+An aide said Khawaja Asif would address the minister's comments later.
+
+Published in Dawn, December 2nd, 2025
+"""
+
+
+def run_ingest(store, fake_embedder, counter, *paths, prune=False):
+    return ingest(list(paths), store, fake_embedder, counter, prune=prune, progress=False)
+
+
+def statements(store, doc_id=None):
+    return store.statements({"doc_id": doc_id} if doc_id else None)
+
+
+def test_statements_follow_their_document(tmp_path, store, fake_embedder, counter):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    other = folder / "talks.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    run_ingest(store, fake_embedder, counter, folder)
+    text = other.read_text(encoding="utf-8")
+    stored = statements(store, "talks")
+    assert {m["speaker"] for _, _, m in stored} >= {"Ishaq Dar"}
+    for _, _, meta in stored:  # every statement is located exactly
+        assert text[meta["start"]:meta["end"]] == meta["quote"]
+    assert store.documents()["talks"]["attribution"] == ATTRIBUTION_VERSION
+
+    other.write_text(OTHER.replace("next week", "in January"), encoding="utf-8")  # changed
+    run_ingest(store, fake_embedder, counter, folder)
+    quotes = [m["quote"] for _, _, m in statements(store, "talks")]
+    assert any("in January" in q for q in quotes) and not any("next week" in q for q in quotes)
+
+    other.unlink()  # pruned
+    run_ingest(store, fake_embedder, counter, folder, prune=True)
+    assert statements(store, "talks") == [] and statements(store, SEED.stem)
+
+
+def test_an_older_extractor_version_is_extracted_again_without_embedding(tmp_path, store, fake_embedder, counter):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    run_ingest(store, fake_embedder, counter, folder)
+    meta = store.documents()[SEED.stem]
+    store.replace_statements({**meta, "attribution": 0}, ([], [], []))  # as an older release left it
+    assert statements(store) == []
+    report = run_ingest(store, fake_embedder, counter, folder)
+    assert report.chunks_embedded == 0 and report.requoted == [SEED.stem]
+    assert statements(store) and store.documents()[SEED.stem]["attribution"] == ATTRIBUTION_VERSION
+
+
+def test_a_crash_while_writing_leaves_no_statements_behind(tmp_path, fake_embedder):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    env = {**os.environ, "RAGCHAT_FAILPOINT": "quotes-written:1", "PYTHONPATH": str(ROOT)}
+    crashed = subprocess.run([sys.executable, "-m", "rag", "ingest", str(folder), "--quiet"], env=env,
+                             capture_output=True)
+    assert crashed.returncode == -9  # SIGKILL after the statements, before the document was marked done
+    env.pop("RAGCHAT_FAILPOINT")
+    subprocess.run([sys.executable, "-m", "rag", "ingest", str(folder), "--quiet"], env=env, check=True,
+                   capture_output=True)
+    from ingest.store import Store
+
+    store = Store(load_settings(), fake_embedder.name, fake_embedder.dimension)
+    try:
+        ids = [i for i, _, _ in statements(store)]
+        assert ids and len(ids) == len(set(ids))
+        assert all(m["doc_id"] == SEED.stem for _, _, m in statements(store))
+        assert store.documents()[SEED.stem]["statements"] == len(ids)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def two_documents(tmp_path, fake_embedder, capsys):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    (folder / "talks.txt").write_text(OTHER, encoding="utf-8")
+    assert main(["ingest", str(folder), "--quiet"]) == 0
+    capsys.readouterr()
+    answerer = Answerer(load_settings(), llm="extractive")
+    yield answerer
+    answerer.close()
+
+
+@pytest.mark.parametrize("who", ["the Defence Minister", "Khawaja Asif", "Asif", "Kwaja Asif", "Mr Asif"])
+def test_what_did_x_say_is_x_own_words(two_documents, who):
+    answer = two_documents.answer(f"What did {who} say?")
+    assert answer.backend == "attribution index" and not answer.refused
+    assert answer.answer.startswith("Khawaja Asif: 3 statements in 1 document")
+    assert "idiocy" in answer.answer and "no good hope" in answer.answer
+    assert "would address the minister" not in answer.answer  # words an aide said about him
+    assert {c.speaker for c in answer.citations} == {"Khawaja Asif"}
+    text = SEED.read_text(encoding="utf-8")
+    for c in answer.citations:
+        assert text[c.start:c.end] == c.quote
+
+
+def test_what_did_x_say_about_y_and_in_a_period_with_nothing(two_documents):
+    answer = two_documents.answer("What did Khawaja Asif say about Kabul?")
+    assert len(answer.citations) == 1 and "Kabul" in answer.citations[0].quote
+    answer = two_documents.answer("What did Khawaja Asif say about the Taliban?")  # "them": not by name
+    assert len(answer.citations) == 3 and "None names “the Taliban” in so many words." in answer.answer
+    answer = two_documents.answer("What did Khawaja Asif say?", date_from="2025-12-01")
+    assert answer.refused and not answer.citations and "no statement by Khawaja Asif in that period" in answer.answer
+
+
+def test_newest_first_across_documents(two_documents):
+    answer = two_documents.answer("What did Ishaq Dar say?")
+    assert answer.citations and all(c.date == "2025-12-02" for c in answer.citations)
+    assert answer.citations[0].speaker == "Ishaq Dar"
+
+
+def test_who_said_names_the_speaker(two_documents):
+    answer = two_documents.answer("Who said “We remain open to dialogue”?")
+    assert answer.answer.startswith("Ishaq Dar said it.") and answer.citations[0].speaker == "Ishaq Dar"
+    answer = two_documents.answer("Who said it would be idiocy to trust Kabul's current rulers?")
+    assert answer.answer.startswith("Khawaja Asif said it.")
+
+
+def test_did_x_say_checks_the_quote(two_documents):
+    verbatim = two_documents.answer("Did Khawaja Asif say “no good hope from them”?")
+    assert verbatim.answer.startswith("Yes: Khawaja Asif said it, in these words")
+    reworded = two_documents.answer("Did Khawaja Asif say Pakistan has good hope from them?")
+    assert reworded.answer.startswith("Not in those words.") and "[-has-]" in reworded.answer
+    other = two_documents.answer("Did Khawaja Asif say “We remain open to dialogue”?")
+    assert other.answer.startswith("No: Ishaq Dar said that, not Khawaja Asif")
+    missing = two_documents.answer("Did Khawaja Asif say “the weather is lovely”?")
+    assert missing.answer.startswith("No statement by Khawaja Asif") and not missing.citations
+
+
+def test_an_unknown_speaker_falls_back_to_the_evidence(two_documents):
+    answer = two_documents.answer("What did Imran Khan say?")
+    assert answer.backend != "attribution index"
+
+
+def test_quotes_and_speakers_commands(two_documents, capsys):
+    assert main(["quotes", "--speaker", "the defence minister", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 3 and {r["speaker"] for r in rows} == {"Khawaja Asif"}
+    assert set(rows[0]) == {"speaker", "doc_id", "source", "title", "date", "quote", "start", "end", "kind"}
+    assert main(["quotes", "--speaker", "nobody at all"]) == 1
+    assert "no speaker matches" in capsys.readouterr().err
+    assert main(["speakers", "--json"]) == 0
+    speakers = {r["speaker"]: r for r in json.loads(capsys.readouterr().out)}
+    assert speakers["Khawaja Asif"]["statements"] == 3 and speakers["Ishaq Dar"]["documents"] == ["talks"]
