@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.attribution.layout import Paragraph, Quote
-from ingest.attribution.phrases import Token, name_runs
-from ingest.attribution.speakers import Cast, Speaker
-from ingest.attribution.types import Statement
+from ingest.attribution.layout import Paragraph
+from ingest.attribution.phrases import name_runs
+from ingest.attribution.state import ReaderState
 
 _LABELS_NOT_SPEAKERS = {"image", "images", "photo", "picture", "source", "sources", "credit", "caption", "note",
                         "update", "updated", "video", "audio", "map", "file", "date", "published", "by", "tags",
@@ -20,20 +19,8 @@ INTERVIEWER = re.compile(r"\(\([^()\n]{1,40}\)\)|(?:Q|Question|Interviewer)\s*:"
 _SIGNATURE = re.compile(r"[―—–]|-{1,2}(?=\s*[A-Z])")
 
 
-class TranscriptLines:
+class TranscriptLines(ReaderState):
     """Reader methods for transcript lines and signed texts."""
-
-    text: str
-    tokens: list[Token]
-    quoted: list[bool]
-    paras: list[Paragraph]
-    quotes: list[Quote]
-    used: set[int]
-    cast: Cast
-    statements: list[Statement]
-    speakers: list[Speaker]
-    # and the Reader's _index, _span, _tokens_span, _add and _outside
-    interview: bool
 
     def _transcript_line(self, para: Paragraph) -> bool:
         """``Name: words`` (or, in an interview, a speaker's name or initials before the answer): the

@@ -15,26 +15,15 @@ import re
 from ingest.attribution.clauses import subject_of
 from ingest.attribution.layout import Paragraph, Quote, sentences
 from ingest.attribution.lexicon import PRONOUNS
-from ingest.attribution.phrases import Token, is_name_word
-from ingest.attribution.speakers import Cast, Speaker
-from ingest.attribution.types import Statement
+from ingest.attribution.phrases import is_name_word
+from ingest.attribution.state import ReaderState
 
 _MIN_FREE_QUOTE_WORDS = 5
 
 
-class UnattributedQuotes:
+class UnattributedQuotes(ReaderState):
     """Reader methods for quotations that no reporting clause claimed."""
 
-    text: str
-    tokens: list[Token]
-    quoted: list[bool]
-    paras: list[Paragraph]
-    quotes: list[Quote]
-    used: set[int]
-    cast: Cast
-    statements: list[Statement]
-    speakers: list[Speaker]
-    # and the Reader's _index, _span, _tokens_span, _add and _outside
 
     def _free_quotes(self, n: int, para: Paragraph) -> None:
         """The quotations of paragraph ``n`` that no clause claimed, as statements by their context's speaker."""
