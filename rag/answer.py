@@ -289,11 +289,10 @@ class Answerer:
 
     def quote_index(self):
         """The attribution index of the collection, re-read at most every 30 s (other writers may ingest)."""
-        from rag.quotes import QuoteIndex, quote_from_record
+        from rag.quotes import QuoteIndex
 
         if self._quotes is None or time.monotonic() - self._quotes[0] > 30:
-            records = self.store.statements()
-            self._quotes = (time.monotonic(), QuoteIndex([quote_from_record(*r) for r in records]))
+            self._quotes = (time.monotonic(), QuoteIndex.from_store(self.store))
         return self._quotes[1]
 
     def _answer_from_attributions(self, question: str, standalone: str, date_from: str | None,

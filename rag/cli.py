@@ -245,13 +245,16 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _quote_index(settings: Settings):
-    from rag.answer import Answerer
+    """The collection's attribution index, read from the store (no embedding model is loaded for it)."""
+    from ingest.embedder import embedder_spec
+    from ingest.store import Store
+    from rag.quotes import QuoteIndex
 
-    answerer = Answerer(settings.with_overrides(llm="extractive"))
+    store = Store(settings, *embedder_spec(settings.embedder), create=False)
     try:
-        return answerer.quote_index()
+        return QuoteIndex.from_store(store)
     finally:
-        answerer.close()
+        store.close()
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:

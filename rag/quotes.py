@@ -106,6 +106,11 @@ class Speaker:
 class QuoteIndex:
     """The collection's statements and speakers, read from the store once."""
 
+    @classmethod
+    def from_store(cls, store) -> QuoteIndex:
+        """Every statement the store's attribution index holds."""
+        return cls([quote_from_record(*record) for record in store.statements()])
+
     def __init__(self, quotes: list[Quote]):
         self.quotes = quotes
         by_doc: dict[str, list[Statement]] = {}
