@@ -436,3 +436,44 @@ def test_benchmark_halves():
 def test_baseline_pairs_quotes_with_the_nearest_name():
     st = only(baseline_extract("“We will win,” Smith said."))
     assert (texts(st), st.speaker) == (["We will win,"], "Smith")
+
+
+# --- asides between a subject and its verb; given names as gender evidence ------------------------------------
+
+
+@pytest.mark.parametrize("text, speaker, source", [
+    ("The mayor, who took office in May, said the budget was tight.", "mayor", "The mayor"),
+    ("The company, based in Seattle, said profits fell.", "company", "The company"),
+    ("Tom Reed won in May. Reed, speaking on Monday, said the roads would reopen.", "Tom Reed", "Reed"),
+])
+def test_an_aside_between_subject_and_verb_is_not_part_of_the_source(text, speaker, source):
+    st = only(read(text), "reported")
+    assert (st.speaker, st.source.text) == (speaker, source)
+    assert texts(st)[0].split()[-1] in ("tight", "fell", "reopen")
+
+
+def test_a_relay_aside_still_names_both_sources():
+    sts = read("Reuters, citing anonymous sources, reported that oil exports had stopped.")
+    assert {s.speaker.casefold() for s in sts} == {"reuters", "anonymous sources"}
+
+
+def test_a_given_name_tells_she_from_he():
+    text = ("Mary Hill, 54, lost her home in the flood.\n\nGovernor Tom Reed visited the town on Tuesday.\n\n"
+            "“I have nothing left,” she said.")
+    assert only(read(text), "direct").speaker == "Mary Hill"
+    assert only(read(text.replace("she said", "he said")), "direct").speaker == "Tom Reed"
+    men = text.replace("Mary Hill", "Robert Hill").replace("her home", "his home")
+    assert only(read(men), "direct").speaker not in ("Robert Hill", "Tom Reed")  # "she" is neither man
+
+
+def test_said_benchmark_scores_recall_and_citation_precision():
+    from eval.bench_said import question_names, score_citations
+
+    text = "Ana Costa said the plant would close soon. Ben Ode said Costa was wrong about the plant."
+    mine = [Gold("d", "reported", [Span(15, 41, "the plant would close soon")], Span(0, 9, "Ana Costa"),
+                 "Ana Costa")]
+    # the first sentence cites her; the second names her but is Ben Ode's
+    assert score_citations({"d": text}, [("d", 0, 42), ("d", 43, 87)], mine) == (1, 1)
+    assert score_citations({"d": text}, [("d", 43, 87)], mine) == (0, 0)
+    entry = {"name": "Khawaja Asif", "type": "person", "titles": ["the Defence Minister"], "statements": mine}
+    assert question_names(entry) == {"full": "Khawaja Asif", "surname": "Asif", "title": "the Defence Minister"}

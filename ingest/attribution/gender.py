@@ -1,10 +1,13 @@
 """The grammatical gender of the people a document names, so that "he" and "she" skip people of the other one.
 
-Two kinds of evidence, both read from the document itself (no list of first names):
+Three kinds of evidence:
 
 * a title, role or kin word the person was introduced with ("Mrs", "actress", "spokesman", "his wife Mary");
 * the first "he"/"his"/"him" or "she"/"her" after a mention of the person as a subject, in the same or the next
-  sentence, with no other introduced person mentioned in between ("Agnès Callamard … cautioned … she said").
+  sentence, with no other introduced person mentioned in between ("Agnès Callamard … cautioned … she said");
+* a common given name that is rarely used for the other gender ("Mary Hill", "Thomas Reed"), one vote per
+  person, so that "she said" after "Mary Hill … Governor Tom Reed …" can skip Tom Reed. Names used for
+  both (Jordan, Alex, Jean, Andrea, Kim) are not in the lists.
 
 Each mention votes; a title weighs more than a pronoun. A person without votes, or with as many of each, has
 no gender and fits either pronoun.
@@ -33,6 +36,24 @@ FEMALE_WORDS = {"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess
                 "policewoman", "sportswoman", "stateswoman", "godmother", "heiress", "waitress", "hostess"}
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f",
                   "herself": "f"}
+MALE_NAMES = set("""
+aaron abdul abdullah adam ahmed ahmad alan albert alexander alexei ali andrew andrei angus anthony antonio arthur
+barack benjamin bernard bernie bill bob boris brian bruce carl carlos charles christopher colin craig daniel david
+dennis dmitry donald douglas edward emmanuel eric frank fred gary george gerald giuseppe gordon graham greg
+gregory hans harold harry henry hugh ian ivan jack jacob james jason jeffrey jeremy jerry jim jimmy joe john
+jonathan jorge jose joseph juan justin keith kenneth kevin larry luis mahmoud malcolm marco mark martin matthew
+michael mike mikhail mohammad mohammed muhammad nathan neil nicholas nick olaf oliver omar oscar patrick paul
+pedro peter philip pierre raymond richard robert roger ronald russell ryan samuel scott sean sergei sergey simon
+stephen steve steven stuart thomas tim timothy todd tom tony victor vladimir walter wayne william yusuf
+""".split())
+FEMALE_NAMES = set("""
+agnes alice alison amanda amy ana angela ann anna anne annie barbara betty carol caroline catherine charlotte
+christine claire clara deborah diana diane donna dorothy elena elizabeth ellen emily emma fatima fiona grace hannah
+helen hillary ingrid irene jacqueline jane janet jennifer jessica jill joan joyce judith julia julie karen kate
+katherine kathleen kathryn laura linda lisa louise lucy margaret maria marie marine martha mary melanie melissa
+michelle nadia nancy natalia natalie nicola nicole olga pamela patricia rachel rebecca ruth sandra sara sarah
+sharon sophie susan svetlana teresa theresa ursula valerie victoria virginia wendy yulia
+""".split())
 _TITLE_WEIGHT = 3
 _SENTENCE_ENDS = {".", "!", "?", "\n"}
 
@@ -44,6 +65,24 @@ def add_title_votes(votes: dict[str, int], words: Iterable[str]) -> None:
             votes["m"] += _TITLE_WEIGHT
         elif word in FEMALE_WORDS:
             votes["f"] += _TITLE_WEIGHT
+
+
+def add_name_vote(votes: dict[str, int], name: str) -> None:
+    """One vote from a person's given name (the first word of a name of two words or more).
+
+    >>> votes = {"m": 0, "f": 0}
+    >>> add_name_vote(votes, "Mary Hill"); add_name_vote(votes, "Hill")
+    >>> votes
+    {'m': 0, 'f': 1}
+    """
+    words = name.split()
+    if len(words) < 2:
+        return
+    first = words[0].casefold()
+    if first in MALE_NAMES:
+        votes["m"] += 1
+    elif first in FEMALE_NAMES:
+        votes["f"] += 1
 
 
 def pronoun_vote(tokens: list[Token], quoted: list[bool], j: int, people: Mapping[int, object], person: object,

@@ -274,7 +274,18 @@ def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, i
     if tokens[k + 1].lower in NOT_IN_NOUN_PHRASE - {"who", "which"}:
         return head  # "The ministry has, in a statement, called": an aside, not part of the name
     named = any(is_name_word(t) for t in tokens[a:b + 1]) or tokens[b].lower in PRONOUNS
+    if _aside(tokens[k + 1]) and _opens_clause(tokens, a, lo) and (
+            not named or tokens[k + 1].lower not in ("who", "which")):
+        return head  # "The mayor, who took office in May, said", "Reed, speaking on Monday, said"
     return (a, comma - 1) if named and _opens_clause(tokens, a, lo) else None
+
+
+def _aside(token: Token) -> bool:
+    """The first word of a relative or participial aside between a subject and its verb: "who", "which",
+    "speaking", "based" (not a name, not a verb of the clause itself)."""
+    word = token.lower
+    return not token.capitalised and word not in ("citing", "quoting") and (
+        word in ("who", "which") or len(word) > 4 and word.endswith(("ing", "ed")))  # "citing X": a relay
 
 
 def _opens_clause(tokens: list[Token], a: int, lo: int) -> bool:

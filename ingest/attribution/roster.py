@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.attribution.gender import add_title_votes, decide, pronoun_vote
+from ingest.attribution.gender import add_name_vote, add_title_votes, decide, pronoun_vote
 from ingest.attribution.lexicon import (
     DETERMINERS,
     NOT_IN_NOUN_PHRASE,
@@ -147,6 +147,8 @@ class Roster:
                 if vote is not None:
                     speaker.votes[vote] += 1
         for speaker in self.speakers.values():
+            if speaker.kind == "person":
+                add_name_vote(speaker.votes, speaker.name)
             speaker.gender = decide(speaker.votes)
 
     def _acronym_start(self, runs: list[tuple[int, int]], n: int, acronym: str) -> int:
