@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from conftest import SEED, free_port
-from ui_helpers import CHROMIUM, CHROMIUM_ARGS, serve
+from ui_helpers import CHROMIUM, CHROMIUM_ARGS, serve, sign_in, write_users
 
 pytestmark = pytest.mark.browser
 
@@ -269,3 +270,83 @@ def test_login_then_backend_down_is_a_readable_error(browser, locked_app_url):
         assert "is holding" in text and "answered by extractive" in text
     finally:
         context.close()
+
+
+def test_date_range_limits_the_answer_and_a_bad_date_keeps_the_question(page):
+    date_from, date_to = page.locator("#rc-from").locator("input, textarea"), page.locator("#rc-to").locator(
+        "input, textarea")
+    date_from.fill("2025-13-01")
+    page.fill("#rc-question textarea", DEFENCE)
+    page.click("#rc-ask")
+    page.locator("#rc-chat .rc-error", has_text="Date not understood").wait_for()
+    assert "From date '2025-13-01' is not a date like 2025-11-27" in page.inner_text("#rc-chat")
+    assert page.input_value("#rc-question textarea") == DEFENCE  # not lost: fix the date and ask again
+
+    date_from.fill("2025-12-01")  # after the seed's 2025-11-27: nothing to answer from
+    outside = ask(page, DEFENCE)
+    assert "no good hope" not in outside and page.locator(f"{FINISHED}.rc-refused").count() == 1, outside
+
+    date_from.fill("2025-11-01")
+    date_to.fill("2025-11-30")
+    assert "no good hope from them" in ask(page, DEFENCE)
+
+
+READER_REFUSED = "Only editors can change the archive; you are signed in as bob (reader)."
+FORCED_UPLOAD = """async ({name, text}) => {
+  // What a reader could do without the page's controls: Gradio's own API, with the session's cookie.
+  const form = new FormData();
+  form.append("files", new File([text], name, {type: "text/plain"}));
+  const [path] = await (await fetch("gradio_api/upload", {method: "POST", body: form})).json();
+  const call = await fetch("gradio_api/call/add_files", {method: "POST",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({data: [[{path, orig_name: name, meta: {_type: "gradio.FileData"}}]]})});
+  const {event_id} = await call.json();
+  return await (await fetch(`gradio_api/call/add_files/${event_id}`)).text();
+}"""
+
+
+@pytest.fixture(scope="module")
+def users_app_url(tmp_path_factory):
+    """A third app: a users file with an editor (ana) and a reader (bob)."""
+    base = tmp_path_factory.mktemp("ui-users")
+    write_users(base / "data", {"ana": ("editor", "ana-pa55word"), "bob": ("reader", "bob-pa55word")})
+    with serve(base / "data", free_port(), [SEED], base / "server.log") as url:
+        yield url, base / "data"
+
+
+def test_a_reader_cannot_upload_and_an_editor_can(browser, users_app_url, tmp_path):
+    url, data_dir = users_app_url
+    upload = tmp_path / "harbour.txt"
+    upload.write_text(UPLOAD_DOC, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        sign_in(page, url, "bob", "bob-pa55word")
+        page.locator("#rc-whoami", has_text="Signed in as bob (reader)").wait_for()
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#rc-readonly", has_text="only editors can add, replace or remove them").wait_for()
+        page.locator("#rc-docs", has_text="2025-11-27").wait_for()  # readers see the documents
+        assert not page.locator("#rc-upload").is_visible() and not page.locator("#rc-remove").is_visible()
+        assert page.locator("#rc-upload input[type=file]:visible").count() == 0
+
+        answer = page.evaluate(FORCED_UPLOAD, {"name": "harbour.txt", "text": UPLOAD_DOC})
+        assert "event: complete" in answer and READER_REFUSED in answer, answer
+        assert not (data_dir / "uploads" / "harbour.txt").exists()
+        context.close()
+
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        sign_in(page, url, "ana", "ana-pa55word")
+        page.locator("#rc-whoami", has_text="Signed in as ana (editor)").wait_for()
+        page.get_by_role("tab", name="Documents").click()
+        assert not page.locator("#rc-readonly").is_visible()
+        page.set_input_files("#rc-upload input[type=file]", [str(upload)])
+        page.locator("#rc-ingest-report li", has_text="harbour.txt: added").wait_for(timeout=60_000)
+        page.locator("#rc-docs", has_text="Harbour dredging notes").wait_for()
+    finally:
+        context.close()
+    log = [json.loads(line) for line in (data_dir / "audit.log").read_text(encoding="utf-8").splitlines()]
+    assert [(e["user"], e["action"], e["file"], e["result"]) for e in log] == [
+        ("bob", "upload", "harbour.txt", "refused"), ("ana", "upload", "harbour.txt", "added")]

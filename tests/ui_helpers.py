@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eval.bench_load import running
+from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -34,6 +35,26 @@ def serve(data_dir: Path, port: int, files: list[Path], log_path: Path, llm: str
     with running([sys.executable, __file__, "--port", str(port), *map(str, files)], env, data_dir.parent,
                  log_path, f"http://127.0.0.1:{port}/", timeout) as url:
         yield url
+
+
+def write_users(data_dir: Path, users: dict[str, tuple[str, str]]) -> Path:
+    """A users file in ``data_dir`` (what the app reads by default): ``{name: (role, password)}``, hashed
+    at bcrypt's lowest cost so signing in is quick."""
+    from ui.auth import add_user, users_path
+
+    path = users_path(Settings(data_dir=data_dir))
+    for name, (role, password) in users.items():
+        add_user(path, name, role, password, rounds=4)
+    return path
+
+
+def sign_in(page, url: str, name: str, password: str) -> None:
+    """Gradio's login form, then the chat window."""
+    page.goto(url)
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_selector("#rc-question textarea")
 
 
 def main(argv: list[str] | None = None) -> None:

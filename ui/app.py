@@ -7,9 +7,13 @@ shared by all sessions through one :class:`~ui.service.ChatService`.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
-import os
+import re
+import sys
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import gradio as gr
@@ -18,6 +22,8 @@ from rag.errors import BackendError, ConfigError, RagchatError
 from rag.settings import Settings, load_settings
 from rag.types import Answer
 from ui import format as fmt
+from ui.auth import Access, AccessDenied
+from ui.auth import auth_from_env as auth_from_env  # kept importable from here (RAGCHAT_AUTH, deprecated)
 from ui.service import ChatService
 from ui.speakers import speakers_tab
 from ui.theme import CSS, JS
@@ -31,6 +37,7 @@ EXAMPLES = [
 ]
 MAX_QUESTION_CHARS = 4000  # the same limit as rag.answer.MAX_QUESTION_CHARS
 ANSWER_TIME_LIMIT = 600  # seconds; a backend that hangs ends in an error, never an endless spinner
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def new_conversation() -> dict[str, list]:
@@ -38,20 +45,29 @@ def new_conversation() -> dict[str, list]:
     return {"history": [], "display": [], "sources": []}
 
 
-def auth_from_env(value: str | None = None) -> tuple[str, str] | None:
-    """``RAGCHAT_AUTH=user:password`` -> ``("user", "password")``; unset -> no login.
+def date_range(date_from: str | None, date_to: str | None) -> tuple[str | None, str | None]:
+    """The chat window's From / To boxes as ISO dates (empty: open); a :class:`ConfigError` saying which
+    box is wrong and how.
 
-    >>> auth_from_env("ana:s3cret:x")
-    ('ana', 's3cret:x')
+    >>> date_range(" 2025-11-01 ", "")
+    ('2025-11-01', None)
     """
-    value = os.environ.get("RAGCHAT_AUTH", "") if value is None else value
-    if not value:
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise ConfigError(
-            "RAGCHAT_AUTH must look like user:password (both non-empty); unset it for no login.")
-    return user, password
+    dates: list[str | None] = []
+    for label, value in (("From", date_from), ("To", date_to)):
+        value = (value or "").strip()
+        if not value:
+            dates.append(None)
+            continue
+        try:
+            if not _ISO_DATE.fullmatch(value):
+                raise ValueError
+            dates.append(date.fromisoformat(value).isoformat())
+        except ValueError:
+            raise ConfigError(f"{label} date {value!r} is not a date like 2025-11-27 (YYYY-MM-DD); correct it "
+                              "or leave it empty for no limit.") from None
+    if dates[0] and dates[1] and dates[0] > dates[1]:
+        raise ConfigError(f"the From date {dates[0]} is after the To date {dates[1]}; swap them.")
+    return dates[0], dates[1]
 
 
 # --- chat ---------------------------------------------------------------------------------------------
@@ -63,8 +79,10 @@ def _copy(conv: dict | None) -> dict[str, list]:
 
 
 def respond(service: ChatService, question: str, conv: dict | None, backend: str | None,
-            k: float | None) -> Iterator[tuple[Any, Any, Any, Any]]:
-    """Answer one question, streaming: yields ``(chat messages, sources panel, state, question box)``."""
+            k: float | None, date_from: str | None = None,
+            date_to: str | None = None) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """Answer one question, streaming: yields ``(chat messages, sources panel, state, question box)``.
+    ``date_from``/``date_to`` (YYYY-MM-DD, inclusive, empty: open) limit the documents searched."""
     question = (question or "").strip()
     if not question:  # an empty question is ignored
         yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -76,6 +94,14 @@ def respond(service: ChatService, question: str, conv: dict | None, backend: str
             "Shorten it and ask again.", title="Question too long")})
         yield _snapshot(conv, gr.skip(), gr.skip())
         return
+    try:
+        since, until = date_range(date_from, date_to)
+    except ConfigError as exc:  # the question stays in its box, to ask again once the date is right
+        conv["display"].append({"role": "assistant", "content": fmt.error_html(_sentence(str(exc)),
+                                                                                title="Date not understood")})
+        yield _snapshot(conv, gr.skip(), gr.skip())
+        return
+    period = {key: value for key, value in (("date_from", since), ("date_to", until)) if value}
     turn = len(conv["sources"]) + 1
     conv["display"].append({"role": "user", "content": fmt.question_html(question)})
     conv["display"].append({"role": "assistant", "content": fmt.streaming_html("")})
@@ -83,7 +109,7 @@ def respond(service: ChatService, question: str, conv: dict | None, backend: str
     text = ""
     try:
         answerer = service.answerer(backend)
-        for item in answerer.stream(question, history=conv["history"], k=int(k) if k else None):
+        for item in answerer.stream(question, history=conv["history"], k=int(k) if k else None, **period):
             if isinstance(item, Answer):  # the final one, after the streamed pieces
                 conv["display"][-1] = {"role": "assistant", "content": fmt.answer_html(item, turn)}
                 conv["sources"].append(fmt.sources_html(item, turn, service.text_source()))
@@ -153,31 +179,56 @@ def document_views(service: ChatService) -> tuple[Any, Any]:
     return gr.update(value=rows), gr.update(choices=choices, value=None)
 
 
-def add_files(service: ChatService, files: list | None, progress: gr.Progress) -> tuple[Any, ...]:
+def add_files(service: ChatService, files: list | None, progress: gr.Progress | None = None,
+              user: str | None = None) -> tuple[Any, ...]:
+    """Upload as ``user`` (the request's signed-in name): ``(report, table, removal choices, upload box)``."""
     paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
     if not paths:
         return (gr.skip(),) * 4
 
     def step(i: int, n: int, name: str) -> None:
-        progress((i, n), desc=f"Ingesting {name}" if i < n else "Done", unit="files")
+        if progress is not None:
+            progress((i, n), desc=f"Ingesting {name}" if i < n else "Done", unit="files")
 
     try:
-        done, failed = service.add_files(paths, step)
+        done, failed = service.add_files(paths, step, user=user)
     except RagchatError as exc:
         done, failed = [], [str(exc)]
     table, choices = document_views(service)
     return fmt.ingest_report_html(done, failed), table, choices, None
 
 
-def remove_document(service: ChatService, doc_id: str | None) -> tuple[Any, ...]:
-    if not doc_id:
-        return fmt.ingest_report_html([], ["Choose a document to remove first."]), gr.skip(), gr.skip()
+def remove_document(service: ChatService, doc_id: str | None, user: str | None = None) -> tuple[Any, ...]:
     try:
-        message, problems = [service.remove(doc_id)], []
+        if not doc_id:
+            service.access.require_editor(user)  # a reader learns why, not what to choose
+            return fmt.ingest_report_html([], ["Choose a document to remove first."]), gr.skip(), gr.skip()
+        message, problems = [service.remove(doc_id, user=user)], []
+    except AccessDenied as exc:  # nothing changed: nothing to refresh
+        return fmt.ingest_report_html([], [str(exc)]), gr.skip(), gr.skip()
     except RagchatError as exc:
         message, problems = [], [str(exc)]
     table, choices = document_views(service)
     return fmt.ingest_report_html(message, problems), table, choices
+
+
+def access_views(access: Access, username: str | None) -> tuple[Any, Any, Any, Any]:
+    """What this user may see: ``(upload box, removal row, note for readers, "signed in as" line)``.
+    Hiding is only a courtesy; :class:`~ui.service.ChatService` refuses a reader's change itself."""
+    if not access.login_required:
+        return gr.update(visible=True), gr.update(visible=True), gr.update(visible=False), ""
+    try:
+        user = access.user(username)
+    except AccessDenied as exc:
+        return (gr.update(visible=False), gr.update(visible=False),
+                gr.update(value=fmt.error_html(_sentence(str(exc))), visible=True), "")
+    signed = (f'<div class="rc-whoami">Signed in as <b>{fmt.escape(user.name)}</b> ({user.role}) · '
+              '<a href="logout">Sign out</a></div>')
+    if user.is_editor:
+        return gr.update(visible=True), gr.update(visible=True), gr.update(visible=False), signed
+    note = (f'<p class="rc-readonly">You are signed in as <b>{fmt.escape(user.name)}</b> (reader): you can ask '
+            "questions and read the documents; only editors can add, replace or remove them.</p>")
+    return gr.update(visible=False), gr.update(visible=False), gr.update(value=note, visible=True), signed
 
 
 # --- the page -----------------------------------------------------------------------------------------
@@ -188,16 +239,25 @@ def create_app(settings: Settings | None = None, *, service: ChatService | None 
     settings = settings or load_settings()
     service = service or ChatService(settings)
 
-    def on_respond(question, conv, backend, k):
-        yield from respond(service, question, conv, backend, k)
+    def on_respond(question, conv, backend, k, date_from=None, date_to=None):  # None: API callers may omit them
+        yield from respond(service, question, conv, backend, k, date_from, date_to)
 
-    def on_upload(files, progress=gr.Progress()):  # noqa: B008 - how Gradio asks for a progress bar
-        return add_files(service, files, progress)
+    def on_upload(files, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's progress bar
+        return add_files(service, files, progress, user=request.username)
+
+    def on_remove(doc_id, request: gr.Request):
+        return remove_document(service, doc_id, user=request.username)
+
+    def on_access(request: gr.Request):
+        return access_views(service.access, request.username)
+
+    editors_only = not service.access.login_required  # shown at load to editors when there is a login
 
     with gr.Blocks(title="ragchat", analytics_enabled=False) as app:
         conv = gr.State(new_conversation())
         gr.Markdown(f"## ragchat\nQuestions answered from the documents of collection "
                     f"**{settings.collection}**, with verified quotes.")
+        whoami = gr.HTML("", elem_id="rc-whoami")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
@@ -212,6 +272,11 @@ def create_app(settings: Settings | None = None, *, service: ChatService | None 
                                               max_lines=6, placeholder="Ask a question and press Enter",
                                               autofocus=True)
                         ask = gr.Button("Ask", elem_id="rc-ask", variant="primary", scale=1, min_width=80)
+                    with gr.Row():  # only documents dated in this range, both ends included
+                        date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD (empty: any)", elem_id="rc-from",
+                                               max_lines=1, min_width=120)
+                        date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD (empty: any)", elem_id="rc-to",
+                                             max_lines=1, min_width=120)
                     new = gr.Button("New conversation", elem_id="rc-new", size="sm")
                 with gr.Column(scale=2):
                     gr.Markdown("### Sources")
@@ -220,10 +285,12 @@ def create_app(settings: Settings | None = None, *, service: ChatService | None 
                 table = gr.Dataframe(headers=fmt.DOCUMENT_COLUMNS, value=[], interactive=False,
                                      elem_id="rc-docs", label="Stored documents", wrap=True,
                                      column_widths=["34%", "11%", "11%", "7%", "25%", "12%"])
+                readonly = gr.HTML("", elem_id="rc-readonly", visible=False)
                 files = gr.File(label="Add documents (.txt, .md, .html, .pdf)", file_count="multiple",
-                                elem_id="rc-upload", height=140)  # any type: ingest names what it can't use
+                                elem_id="rc-upload", height=140,  # any type: ingest names what it can't use
+                                visible=editors_only)
                 report = gr.HTML("", elem_id="rc-ingest-report")
-                with gr.Row():
+                with gr.Row(visible=editors_only) as remove_row:
                     pick = gr.Dropdown(label="Remove a document", choices=[], value=None, elem_id="rc-pick",
                                        scale=4)
                     remove = gr.Button("Remove", elem_id="rc-remove", variant="stop", scale=1)
@@ -235,9 +302,10 @@ def create_app(settings: Settings | None = None, *, service: ChatService | None 
                 k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages to retrieve", elem_id="rc-k")
 
         chat_io: dict[str, Any] = {
-            "inputs": [question, conv, backend, k], "outputs": [chatbot, sources, conv, question],
+            "inputs": [question, conv, backend, k, date_from, date_to], "outputs": [chatbot, sources, conv, question],
             "concurrency_id": "answer", "time_limit": ANSWER_TIME_LIMIT, "show_progress": "minimal"}
         asked = [question.submit(on_respond, **chat_io), ask.click(on_respond, **chat_io),
+                 date_from.submit(on_respond, **chat_io), date_to.submit(on_respond, **chat_io),
                  chatbot.example_select(example_text, None, question).then(on_respond, **chat_io)]
         new.click(start_over, None, [chatbot, sources, conv, question], cancels=asked)
         chatbot.clear(start_over, None, [chatbot, sources, conv, question], cancels=asked)
@@ -248,22 +316,48 @@ def create_app(settings: Settings | None = None, *, service: ChatService | None 
             return document_views(service)
 
         app.load(refresh, None, [table, pick])
+        app.load(on_access, None, [files, remove_row, readonly, whoami])
         docs_tab.select(refresh, None, [table, pick])
-        files.upload(on_upload, files, [report, table, pick, files], concurrency_id="ingest")
-        remove.click(lambda doc_id: remove_document(service, doc_id), pick, [report, table, pick],
-                     concurrency_id="ingest")
+        files.upload(on_upload, files, [report, table, pick, files], concurrency_id="ingest", api_name="add_files")
+        remove.click(on_remove, pick, [report, table, pick], concurrency_id="ingest", api_name="remove_document")
     app.ragchat = service  # type: ignore[attr-defined]
     return app
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def login_check(access: Access):
+    """Gradio's ``auth=``: the bcrypt check runs in a thread, so a login never stalls the server."""
+
+    async def check(username: str, password: str) -> bool:
+        return await asyncio.to_thread(access.login, username, password)
+
+    return check
+
+
 def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 7860,
            llm: str | None = None, collection: str | None = None) -> None:
-    """Serve the chat window until interrupted; login required when ``RAGCHAT_AUTH`` is set."""
+    """Serve the chat window until interrupted. Login is required when there is a users file (or the
+    deprecated ``RAGCHAT_AUTH``); without either everyone is an editor, which is safe on loopback only."""
     settings = (settings or load_settings()).with_overrides(llm=llm, collection=collection)
-    auth = auth_from_env()
-    app = create_app(settings)
+    service = ChatService(settings)
+    access = service.access
+    if not access.login_required and not is_loopback(host):
+        print(f"ragchat: warning: the chat window listens on {host} with no login: anyone who can reach it can "
+              "upload and remove documents. Add users with `ragchat users add NAME --role editor` "
+              "(and readers with --role reader), then start it again.", file=sys.stderr, flush=True)
+    app = create_app(settings, service=service)
+    auth = login_check(access) if access.login_required else None
     try:
         app.queue().launch(server_name=host, server_port=port, auth=auth, css=CSS, js=JS, run_history=False,
-                           max_file_size="50mb", footer_links=["api", "settings"], show_error=False)
+                           max_file_size="50mb", footer_links=["api", "settings"], show_error=False,
+                           auth_message="Sign in with the name and password you were given for ragchat.")
     finally:
         app.ragchat.close()  # type: ignore[attr-defined]
