@@ -138,7 +138,8 @@ def ask_and_check(answerer, question: Question, texts: DocumentTexts) -> dict:
     other user-facing error fails just this question, with the error as its reason."""
     started = time.perf_counter()
     try:
-        answer: Answer = answerer.answer(question.question, history=question.history or None)
+        dated = {"as_of": question.as_of} if question.as_of else {}  # fakes in tests take no as_of
+        answer: Answer = answerer.answer(question.question, history=question.history or None, **dated)
     except (BackendError, StoreError):
         raise
     except RagchatError as exc:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.squad import is_squad, load_squad
-from rag.errors import EvalError
+from rag.errors import EvalError, RagchatError
 
 KNOWN_FIELDS = ("id", "question", "history", "answerable", "reference_answer", "must_include",
-                "must_not_include", "evidence", "expected_sources", "tags", "critical")
+                "must_not_include", "evidence", "expected_sources", "tags", "critical", "as_of", "expected_period")
 SET_KEYS = ("questions", "tolerances", "collection")
 ROLES = ("user", "assistant", "system")
 
@@ -45,6 +45,10 @@ class Question:
     critical: bool = False
     #: SQuAD: the article holding the answer; a retrieval hit must come from it.
     gold_doc: str | None = None
+    #: The "now" the question is asked at (ISO), for "last week"; ``None``: today.
+    as_of: str | None = None
+    #: The period the answer must use: ``{"since", "until"}`` (ISO or null); ``{}``: none; ``None``: unchecked.
+    expected_period: dict | None = None
     where: str = ""  # "file:line", for messages
 
     @property
@@ -164,8 +168,32 @@ def parse_question(obj: object, where: str, warnings: list[str]) -> Question:
         expected_sources=_strings(obj.get("expected_sources"), "expected_sources", where),
         tags=_strings(obj.get("tags"), "tags", where),
         critical=_bool(obj, "critical", False, where),
+        as_of=_day(obj.get("as_of"), "as_of", where),
+        expected_period=_period(obj, where),
         where=where,
     )
+
+
+def _day(value: object, key: str, where: str) -> str | None:
+    if value is None:
+        return None
+    from rag.timeframe import parse_day
+
+    try:
+        return parse_day(value, key).isoformat()  # type: ignore[arg-type]
+    except RagchatError as exc:
+        raise EvalError(f"{where}: {exc}.") from None
+
+
+def _period(obj: dict, where: str) -> dict | None:
+    """``expected_period``: ``{"since": ISO or null, "until": ISO or null}``; null or ``{}``: no period."""
+    if "expected_period" not in obj:
+        return None
+    value = obj["expected_period"] or {}
+    if not isinstance(value, dict) or set(value) - {"since", "until"}:
+        raise EvalError(f"{where}: \"expected_period\" must be an object like "
+                        f'{{"since": "2025-11-01", "until": "2025-11-30"}} (either may be null), got {value!r}.')
+    return {key: _day(value.get(key), f"expected_period.{key}", where) for key in ("since", "until")}
 
 
 def _bool(obj: dict, key: str, default: bool, where: str) -> bool:

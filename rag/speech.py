@@ -20,13 +20,13 @@ _VERB = r"(?:say|said|tell|told|stated|claimed|write|wrote|announce|announced)"
 _WHAT = re.compile(rf"\bw\w{{1,3}}t (?:did|does|has|have|had) (?P<who>.+?) {_VERB}\b"
                    r"(?:\s+(?:about|on|regarding|of) (?P<about>[^?]+))?", re.I)
 _WHO = re.compile(rf"^\s*who (?:{_VERB}|has said|had said)\s+(?:that\s+)?(?P<words>.+?)\s*\??\s*$", re.I)
-_DID = re.compile(rf"^\s*(?:did|has|have|had) (?P<who>.+?) (?:{_VERB})\s+(?:that\s+)?(?P<words>.+?)\s*\??\s*$",
-                  re.I)
+_DID = re.compile(rf"^\s*(?P<when>when )?(?:did|has|have|had) (?P<who>.+?) (?:{_VERB})\s+(?:that\s+)?"
+                  r"(?P<words>.+?)\s*\??\s*$", re.I)
 
 
 @dataclass
 class SpeechQuestion:
-    kind: str  # "what-said" | "who-said" | "did-say"
+    kind: str  # "what-said" | "who-said" | "did-say" | "when-said" (did-say, answered with the date)
     who: str = ""
     about: str = ""
     words: str = ""
@@ -37,7 +37,8 @@ def speech_question(question: str) -> SpeechQuestion | None:
     if match := _WHO.match(question):
         return SpeechQuestion("who-said", words=_unquote(match.group("words")))
     if (match := _DID.match(question)) and len(match.group("words").split()) >= 2:
-        return SpeechQuestion("did-say", who=match.group("who").strip(), words=_unquote(match.group("words")))
+        return SpeechQuestion("when-said" if match.group("when") else "did-say", who=match.group("who").strip(),
+                              words=_unquote(match.group("words")))
     if match := _WHAT.search(question):
         return SpeechQuestion("what-said", who=match.group("who").strip(), about=(match.group("about") or "").strip())
     return None
@@ -55,12 +56,14 @@ class SpeechAnswer:
 
 
 def answer_speech(index: QuoteIndex, q: SpeechQuestion, since: str = "", until: str = "") -> SpeechAnswer | None:
+    if q.kind != "what-said" and (since or until):  # "who said … last week?": that period's statements only
+        index = QuoteIndex([x for x in index.quotes if x.date and since <= x.date and (not until or x.date <= until)])
     if q.kind == "who-said":
         return _who_said(index, q)
     speakers = index.find_speaker(q.who)
     if not speakers:
         return None
-    if q.kind == "did-say":
+    if q.kind in ("did-say", "when-said"):
         return _did_say(index, speakers, q)
     quotes = index.statements(speakers, about=q.about, since=since, until=until)
     name = speakers[0].name if len(speakers) == 1 else " / ".join(sp.name for sp in speakers)
@@ -98,7 +101,9 @@ def _who_said(index: QuoteIndex, q: SpeechQuestion) -> SpeechAnswer | None:
 def _did_say(index: QuoteIndex, speakers: list, q: SpeechQuestion) -> SpeechAnswer:
     name = speakers[0].name
     check = check_quote(index, speakers, q.words)
-    if check.verdict == "verbatim":
+    if check.verdict == "verbatim" and q.kind == "when-said":  # the date is the answer
+        text = f"On {check.quote.date or 'an unknown date'}, {name} said it [1]: “{check.quote.text}”"
+    elif check.verdict == "verbatim":
         text = f"Yes: {name} said it, in these words [1]: “{check.quote.text}”"
     elif check.verdict == "different wording":
         text = (f"Not in those words. {name} said [1]: “{check.quote.text}”\n"
