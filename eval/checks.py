@@ -9,7 +9,9 @@ act on ("answer lacks 'idiocy'", "quote [2] is not verbatim at seeds/a.txt:10-52
 * ``evidence``: each string inside at least one cited quote;
 * ``expected_sources``: every citation comes from one of them;
 * citation numbers: every ``[n]`` in the answer names a citation; an answer (not a refusal) cites something;
-* quotes verbatim: ``document_text[start:end] == quote`` for every citation.
+* quotes verbatim: ``document_text[start:end] == quote`` for every citation;
+* ``expected_period``: the answer used that period; and whatever period it used, every citation is dated
+  within it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def check_answer(question: Question, answer: Answer, texts: DocumentTexts) -> Ve
         for c in answer.citations:
             if c.doc_id not in expected and c.source not in expected:
                 reasons.append(f"[{c.n}] cites {c.doc_id} ({c.source}), not one of expected_sources")
+    reasons += _period_problems(question, answer)
     reasons += _citation_problems(answer)
     reasons += _quote_problems(answer, texts)
     return Verdict(not reasons, reasons, figures(question, answer))
@@ -109,6 +112,26 @@ def _citation_problems(answer: Answer) -> list[str]:
     return problems
 
 
+def _period_problems(question: Question, answer: Answer) -> list[str]:
+    problems = []
+    used = answer.period or {}
+    since, until = used.get("since"), used.get("until")
+    if question.expected_period is not None:
+        wanted = (question.expected_period.get("since"), question.expected_period.get("until"))
+        if wanted != (since, until):
+            problems.append(f"period {_span(since, until) if since or until else 'none'}, expected "
+                            f"{_span(*wanted) if any(wanted) else 'none'}")
+    if since or until:
+        for c in answer.citations:
+            if not c.date or (since and c.date < since) or (until and c.date > until):
+                problems.append(f"citation [{c.n}] dated {c.date or '(undated)'} is outside {_span(since, until)}")
+    return problems
+
+
+def _span(since: str | None, until: str | None) -> str:
+    return f"{since or '…'}..{until or '…'}"
+
+
 def _quote_problems(answer: Answer, texts: DocumentTexts) -> list[str]:
     problems = []
     for c in answer.citations:
@@ -121,8 +144,12 @@ def _quote_problems(answer: Answer, texts: DocumentTexts) -> list[str]:
 
 
 def figures(question: Question, answer: Answer) -> dict:
-    """F1 / EM against the references; retrieval rank and evidence hit against the gold spans; latency."""
-    prediction = strip_markers(answer.answer or "")
+    """F1 / EM against the references; retrieval rank and evidence hit against the gold spans; latency.
+
+    The prediction is the answer's verified short answer when it has one (the phrase a reader would take as
+    the answer), else the whole answer without its markers: SQuAD's short-answer F1 / EM."""
+    short = (answer.short_answer or {}).get("text")
+    prediction = short or strip_markers(answer.answer or "")
     scored = question.answerable and question.references
     gold = question.gold_spans
     evidence = [(e.doc_id, e.text) for e in answer.evidence]

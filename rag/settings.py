@@ -21,7 +21,12 @@ _ENV = {
     "collection": "RAGCHAT_COLLECTION",
     "embedder": "RAGCHAT_EMBEDDER",
     "k": "RAGCHAT_K",
+    "users": "RAGCHAT_USERS",
+    "answer_style": "RAGCHAT_ANSWER_STYLE",
 }
+
+
+ANSWER_STYLES = ("short", "sentences")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,10 @@ class Settings:
     collection: str = "seeds"
     embedder: str = "minilm-onnx"  # ingest/embedder.py: 2-3x faster than "minilm" (torch), same hit rate
     k: int = 8  # passages retrieved; the evidence given to the LLM is chosen from their sentences
+    #: What the LLM adds to the extractive answer: "short" (a verified short answer in front of the quotes)
+    #: or "sentences" (verified sentences, then the quotes they don't cite); see rag/answer.py.
+    answer_style: str = "short"
+    users: Path | None = None  # the chat window's users file (ui/auth.py); None: <data_dir>/users.toml
 
     def with_overrides(self, **values: object) -> Settings:
         """A copy with the given values replaced; ``None`` values (flags not given) are ignored."""
@@ -66,7 +75,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
             values[key] = environ[var]
     types = {f.name: f.type for f in fields(Settings)}
     for key, value in list(values.items()):
-        if key == "data_dir":
+        if key in ("data_dir", "users"):
             values[key] = Path(str(value))
         elif key == "k":
             try:
@@ -77,4 +86,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
                 raise ConfigError(f"k must be at least 1, got {value!r}.")
         elif not isinstance(value, str):
             raise ConfigError(f"{key} must be a string in {path}, got {value!r} ({types[key]}).")
+    if values.get("answer_style", "short") not in ANSWER_STYLES:
+        raise ConfigError(f"answer_style must be one of {', '.join(ANSWER_STYLES)}, got {values['answer_style']!r} "
+                          f"({_ENV['answer_style']} or {path}).")
     return Settings(**values)  # type: ignore[arg-type]

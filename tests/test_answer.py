@@ -34,17 +34,19 @@ def corpus(tmp_path, store, fake_embedder, counter):
     return folder
 
 
-def make(fake_embedder, replies=None, attributions=True):
+def make(fake_embedder, replies=None, attributions=True, style="sentences"):
     model = FakeListChatModel(responses=replies) if replies is not None else None
-    answerer = Answerer(load_settings(), embedder=fake_embedder, chat_model=model, llm="extractive",
-                        attributions=attributions)
+    answerer = Answerer(load_settings().with_overrides(answer_style=style), embedder=fake_embedder,
+                        chat_model=model, llm="extractive", attributions=attributions)
     return answerer, model
 
 
-def ask(fake_embedder, question, replies=None, attributions=False):
+def ask(fake_embedder, question, replies=None, attributions=False, style="sentences"):
     """One question through a fresh answerer (closed after): ``(answer, fake model)``. The evidence path
-    (``attributions=False``) unless a test asks for the attribution index: these tests are about it."""
-    answerer, model = make(fake_embedder, replies, attributions)
+    (``attributions=False``) unless a test asks for the attribution index: these tests are about it.
+    Most tests here verify the LLM's sentences (``answer_style="sentences"``); the short-answer style,
+    the default, has its own tests at the end."""
+    answerer, model = make(fake_embedder, replies, attributions, style)
     answer = answerer.answer(question)
     answerer.close()
     return answer, model
@@ -185,3 +187,40 @@ def test_a_cut_off_sentence_is_dropped(corpus, fake_embedder):
     answer, _ = ask(fake_embedder, "What did the Defence Minister say?",
                     ["He said that the Taliban had “no good hope from them” and that the [1]."])
     assert any(d["reason"] == "the sentence is cut off" for d in answer.dropped)
+
+
+# --- the default answer style: a verified short answer in front of the extractive quotes -------------------
+
+COST = "How much will the bridge cost?"
+
+
+def test_a_verified_short_answer_comes_first_then_the_extractive_quotes(corpus, fake_embedder):
+    extractive, _ = ask(fake_embedder, COST)
+    answer, _ = ask(fake_embedder, COST, ["40 million rupees [1]"], style="short")
+    assert answer.short_answer and answer.short_answer["text"] == "40 million rupees"
+    assert answer.answer.startswith("40 million rupees [")
+    assert extractive.answer in answer.answer  # the LLM added; nothing the extractive answer gives is lost
+    short = answer.short_answer
+    assert read_source(next(c for c in answer.citations if c.n == short["n"]))[short["start"]:short["end"]] \
+        == "40 million rupees"
+
+
+@pytest.mark.parametrize("reply, reason", [
+    ("55 million rupees [1]", "not in the sources"),     # invented
+    ("the bridge [1]", "only repeats the question"),       # says nothing
+    ("none", "no short answer"),                           # the model found nothing
+    ("The bridge will cost 40 million rupees and open next year, the council said after it met on "
+     "Monday to discuss it [1]", "not a short answer"),    # a sentence, not a short answer
+])
+def test_an_unverified_short_answer_leaves_the_extractive_answer(corpus, fake_embedder, reply, reason):
+    extractive, _ = ask(fake_embedder, COST)
+    answer, _ = ask(fake_embedder, COST, [reply], style="short")
+    assert answer.answer == extractive.answer and answer.short_answer is None
+    assert reason in answer.dropped[0]["reason"]
+
+
+def test_sentences_style_keeps_the_quotes_its_sentences_leave_out(corpus, fake_embedder):
+    extractive, _ = ask(fake_embedder, COST)
+    answer, _ = ask(fake_embedder, COST, ["It opens next year [1]."])
+    for quote in extractive.citations:
+        assert quote.quote in {c.quote for c in answer.citations}
