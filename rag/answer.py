@@ -141,6 +141,13 @@ def refusal_text(question: str) -> str:
     return "The documents don't say. Nothing in them answers this question."
 
 
+# The extractive answer quotes the best evidence item and up to two more scoring within 0.1 of it. On the
+# blind Wikinews dev set: 71/160 passed with (0.03, 2), 78 with the best two always, 81 with (0.1, 3), 75
+# with the best three always (more documents cited than asked about); the seed set 58/63 either way.
+QUOTE_MARGIN = 0.1
+MAX_QUOTES = 3
+
+
 def extractive_text(evidence: list[Evidence], speaker_terms: set[str] | None = None) -> str:
     """The best evidence, verbatim and cited: one item, or for 'what did X say?' every item naming X."""
     if not evidence:
@@ -148,7 +155,7 @@ def extractive_text(evidence: list[Evidence], speaker_terms: set[str] | None = N
     if speaker_terms:
         items = [e for e in evidence if speaker_terms <= set(terms(e.text))] or evidence[:1]
     else:
-        items = [e for e in evidence if e.score >= evidence[0].score - 0.03][:2]
+        items = [e for e in evidence if e.score >= evidence[0].score - QUOTE_MARGIN][:MAX_QUOTES]
     return " ".join(f"{e.text} [{e.n}]" for e in items)
 
 
