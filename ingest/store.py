@@ -1,13 +1,16 @@
 """The Chroma store: chunks with their embeddings, a per-document manifest, and the keyword index.
 
-Three Chroma collections per ragchat collection:
+Four Chroma collections per ragchat collection:
 
 * ``NAME`` holds the chunks (id ``doc_id:hash12:index``), their vectors and metadata;
 * ``NAME__docs`` is the manifest, one record per document. Its ``state`` is ``writing`` while a document's
   chunks change and ``done`` after, so a crash at any moment leaves a mark that :meth:`Store.repair` uses
   to delete exactly the affected document's chunks, never scanning the whole collection;
 * ``NAME__quotes`` is the attribution index, one record per statement (``ingest/statements.py``), written
-  and deleted with the document's chunks.
+  and deleted with the document's chunks;
+* ``NAME__dups`` holds each document's near-duplicate record (``ingest/dedup.py``: MinHash signature,
+  ``dup_group``, ingest order), written inside the document's write and deleted with it. Removing a
+  group's canonical copy regroups the rest of the group in the same call.
 
 The keyword index (SQLite FTS5 under the data directory) follows the manifest document by document.
 """
@@ -64,6 +67,7 @@ def _store_errors(method):
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,58}[a-z0-9]$")
 MANIFEST_SUFFIX = "__docs"
 QUOTES_SUFFIX = "__quotes"
+DUPS_SUFFIX = "__dups"
 
 
 def check_collection_name(name: str) -> str:
@@ -73,6 +77,25 @@ def check_collection_name(name: str) -> str:
             "starting and ending with a letter or digit."
         )
     return name
+
+
+@dataclass
+class DocumentWrite:
+    """One document's new content for :meth:`Store.replace_documents`."""
+
+    doc_meta: dict
+    chunk_ids: list[str]
+    texts: list[str]
+    embeddings: list[list[float]]
+    metadatas: list[dict]
+    statements: tuple[list[str], list[str], list[dict]] = ([], [], [])
+
+
+def _failpoints(name: str, writes: list) -> None:
+    """One pass of the crash-test hook per document of a batched step, so ``name:N`` still kills at the
+    step that the N-th document reaches."""
+    for _ in writes:
+        failpoint(name)
 
 
 @dataclass
@@ -159,6 +182,9 @@ class Store:
             self.quotes = self.client.get_or_create_collection(
                 self.name + QUOTES_SUFFIX, configuration={"hnsw": {"space": "l2"}}, embedding_function=None
             )
+            self.dups = self.client.get_or_create_collection(
+                self.name + DUPS_SUFFIX, configuration={"hnsw": {"space": "l2"}}, embedding_function=None
+            )
         except StoreError:
             raise
         except Exception as exc:
@@ -192,8 +218,32 @@ class Store:
     @_store_errors
     def documents(self) -> dict[str, dict]:
         """Every document record of the manifest: doc_id -> metadata."""
-        got = self.manifest.get(include=["metadatas"])
+        got = self._get_all(self.manifest, ["metadatas"])
         return dict(zip(got["ids"], got["metadatas"]))
+
+    def _get_all(self, collection, include: list[str], where: dict | None = None,
+                 ids: list[str] | None = None) -> dict[str, list]:
+        """``collection.get`` page by page: one call for everything fails past SQLite's limit on variables
+        (the statements of a 10,000-article archive did)."""
+        got: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        if ids is not None:
+            pages = [dict(ids=ids[i:i + self._max_batch]) for i in range(0, len(ids), self._max_batch)]
+        else:
+            pages = None
+        offset = 0
+        while True:
+            if pages is not None:
+                if not pages:
+                    break
+                part = collection.get(where=where, include=include, **pages.pop(0))
+            else:
+                part = collection.get(where=where, include=include, limit=self._max_batch, offset=offset)
+            for key in got:
+                got[key].extend(part[key] or [])
+            offset += len(part["ids"])
+            if pages is None and len(part["ids"]) < self._max_batch:
+                break
+        return got
 
     def _mark(self, doc_id: str, metadata: dict) -> None:
         self.manifest.upsert(ids=[doc_id], embeddings=[[0.0]], metadatas=[metadata])
@@ -203,33 +253,61 @@ class Store:
     @_store_errors
     def replace_document(self, doc_meta: dict, chunk_ids: list[str], texts: list[str],
                          embeddings: list[list[float]], metadatas: list[dict],
-                         statements: tuple[list[str], list[str], list[dict]] = ([], [], [])) -> None:
+                         statements: tuple[list[str], list[str], list[dict]] = ([], [], []),
+                         dedup: list = ()) -> None:
         """Swap a document's chunks and statements for new ones; a crash anywhere in here is undone by
-        :meth:`repair`. ``statements``: ``(ids, texts, metadatas)`` from ``ingest.statements``."""
-        doc_id = doc_meta["doc_id"]
-        self._mark(doc_id, {**doc_meta, "state": "writing"})
-        failpoint("marked-writing")
-        self.chunks.delete(where={"doc_id": doc_id})
-        failpoint("deleted-old")
-        for i in range(0, len(chunk_ids), self._max_batch):
+        :meth:`repair`. ``statements``: ``(ids, texts, metadatas)`` from ``ingest.statements``; ``dedup``:
+        the document's near-duplicate record and those of other documents its placement regrouped
+        (``ingest.dedup.DedupIndex.place``)."""
+        self.replace_documents([DocumentWrite(doc_meta, chunk_ids, texts, embeddings, metadatas, statements)],
+                               dedup)
+
+    @_store_errors
+    def replace_documents(self, writes: list[DocumentWrite], dedup: list = ()) -> None:
+        """:meth:`replace_document` for several documents at once, with one Chroma call per step for all of
+        them: each call costs tens of milliseconds whatever its size (a transaction written to disk), which
+        for short news articles was most of the ingest time. All are marked ``writing`` first and ``done``
+        last, so a crash in between leaves each of them to :meth:`repair`, as for one document."""
+        if not writes:
+            return
+        doc_ids = [w.doc_meta["doc_id"] for w in writes]
+        if len(set(doc_ids)) != len(doc_ids):
+            raise ValueError(f"a document twice in one write: {doc_ids}")
+        self._mark_all([{**w.doc_meta, "state": "writing"} for w in writes])
+        _failpoints("marked-writing", writes)
+        self.chunks.delete(where={"doc_id": {"$in": doc_ids}})
+        _failpoints("deleted-old", writes)
+        self._add(self.chunks, [i for w in writes for i in w.chunk_ids], [e for w in writes for e in w.embeddings],
+                  [t for w in writes for t in w.texts], [m for w in writes for m in w.metadatas])
+        _failpoints("added-batch", writes)
+        self.quotes.delete(where={"doc_id": {"$in": doc_ids}})
+        ids = [i for w in writes for i in w.statements[0]]
+        self._add(self.quotes, ids, [[0.0]] * len(ids), [t for w in writes for t in w.statements[1]],
+                  [m for w in writes for m in w.statements[2]])
+        _failpoints("quotes-written", writes)
+        self.write_dedup(dedup)
+        _failpoints("dedup-written", writes)
+        self._mark_all([{**w.doc_meta, "state": "done", "chunks": len(w.chunk_ids)} for w in writes])
+        _failpoints("marked-done", writes)
+        for w in writes:
+            self.keyword.replace_document(w.doc_meta["doc_id"], w.doc_meta["doc_hash"],
+                                          list(zip(w.chunk_ids, w.texts)))
+            failpoint("keyword-written")
+
+    def _mark_all(self, metadatas: list[dict]) -> None:
+        for i in range(0, len(metadatas), self._max_batch):
+            batch = metadatas[i:i + self._max_batch]
+            self.manifest.upsert(ids=[m["doc_id"] for m in batch], embeddings=[[0.0]] * len(batch), metadatas=batch)
+
+    def _add(self, collection, ids: list[str], embeddings: list, texts: list[str], metadatas: list[dict]) -> None:
+        for i in range(0, len(ids), self._max_batch):
             j = i + self._max_batch
-            self.chunks.add(ids=chunk_ids[i:j], embeddings=embeddings[i:j], documents=texts[i:j],
-                            metadatas=metadatas[i:j])
-            failpoint("added-batch")
-        self._write_statements(doc_id, statements)
-        failpoint("quotes-written")
-        self._mark(doc_id, {**doc_meta, "state": "done", "chunks": len(chunk_ids)})
-        failpoint("marked-done")
-        self.keyword.replace_document(doc_id, doc_meta["doc_hash"], list(zip(chunk_ids, texts)))
-        failpoint("keyword-written")
+            collection.add(ids=ids[i:j], embeddings=embeddings[i:j], documents=texts[i:j], metadatas=metadatas[i:j])
 
     def _write_statements(self, doc_id: str, statements: tuple[list[str], list[str], list[dict]]) -> None:
         self.quotes.delete(where={"doc_id": doc_id})
         ids, texts, metas = statements
-        for i in range(0, len(ids), self._max_batch):
-            j = i + self._max_batch
-            self.quotes.add(ids=ids[i:j], embeddings=[[0.0]] * len(ids[i:j]), documents=texts[i:j],
-                            metadatas=metas[i:j])
+        self._add(self.quotes, ids, [[0.0]] * len(ids), texts, metas)
 
     @_store_errors
     def replace_statements(self, doc_meta: dict, statements: tuple[list[str], list[str], list[dict]]) -> None:
@@ -240,11 +318,104 @@ class Store:
 
     @_store_errors
     def delete_document(self, doc_id: str) -> None:
+        """Remove a document everywhere. If it was the canonical copy of a near-duplicate group, the rest
+        of the group is regrouped first (the next earliest copy becomes canonical); a crash before the
+        manifest record goes leaves it ``writing``, so :meth:`repair` does all of this again."""
         self._mark(doc_id, {"doc_id": doc_id, "state": "writing", "doc_hash": ""})
         self.chunks.delete(where={"doc_id": doc_id})
         self.quotes.delete(where={"doc_id": doc_id})
+        self._leave_group(doc_id)
+        failpoint("dedup-regrouped")
+        self.dups.delete(ids=[doc_id])
         self.manifest.delete(ids=[doc_id])
         self.keyword.delete_document(doc_id)
+
+    # --- near-duplicates ---------------------------------------------------------------------------
+
+    def _leave_group(self, doc_id: str) -> None:
+        """Regroup the other members of ``doc_id``'s group when it is their canonical copy."""
+        from ingest.dedup import regroup
+
+        members = [r for r in self.dedup_records(where={"group": doc_id}) if r.doc_id != doc_id]
+        self.write_dedup(regroup(members))
+
+    def write_dedup(self, records) -> None:
+        """Upsert near-duplicate records (``ingest.dedup.Record`` with signatures)."""
+        from ingest.dedup import Signer
+
+        records = list(records)
+        for i in range(0, len(records), self._max_batch):
+            batch = records[i:i + self._max_batch]
+            self.dups.upsert(ids=[r.doc_id for r in batch], embeddings=[[0.0]] * len(batch),
+                             documents=[Signer.encode(r.signature) if r.signature is not None else ""
+                                        for r in batch],
+                             metadatas=[r.metadata() for r in batch])
+
+    @_store_errors
+    def dedup_records(self, where: dict | None = None, ids: list[str] | None = None) -> list:
+        """Stored near-duplicate records with their signatures (``ingest.dedup.Record``)."""
+        from ingest.dedup import Record, Signer
+
+        got = self._get_all(self.dups, ["documents", "metadatas"], where=where, ids=ids)
+        signer = None
+        records = []
+        for doc_id, encoded, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            signature = None
+            if encoded:
+                signer = signer or Signer()
+                signature = signer.decode(encoded)
+            records.append(Record.from_stored(doc_id, meta, signature))
+        return records
+
+    @_store_errors
+    def dedup_key(self) -> str:
+        """The parameters the stored signatures were made with (``ingest.dedup.DedupParams.key``)."""
+        return str((self.dups.metadata or {}).get("dedup", ""))
+
+    @_store_errors
+    def reset_dedup(self, key: str) -> None:
+        """Forget every near-duplicate record (signed with other parameters); ``key`` names the new ones."""
+        ids = self._get_all(self.dups, [])["ids"]
+        for i in range(0, len(ids), self._max_batch):
+            self.dups.delete(ids=ids[i:i + self._max_batch])
+        self.dups.modify(metadata={"dedup": key})
+
+    @_store_errors
+    def delete_dedup(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            self.dups.delete(ids=list(doc_ids))
+
+    @_store_errors
+    def chunk_spans(self, doc_ids: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+        """``doc_id -> [(start, end, text)]`` of its stored chunks, for several documents in one read."""
+        got = self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
+        spans: dict[str, list[tuple[int, int, str]]] = {d: [] for d in doc_ids}
+        for text, meta in zip(got["documents"], got["metadatas"]):
+            spans.setdefault(meta["doc_id"], []).append((int(meta["start"]), int(meta["end"]), text))
+        return spans
+
+    @_store_errors
+    def dup_groups(self, doc_ids: list[str] | None = None) -> dict[str, str]:
+        """``doc_id -> dup_group`` (the canonical copy's id; a document alone is its own group)."""
+        if doc_ids is not None and not doc_ids:
+            return {}
+        got = self._get_all(self.dups, ["metadatas"], ids=list(dict.fromkeys(doc_ids)) if doc_ids is not None
+                            else None)
+        return {doc_id: meta.get("group") or doc_id for doc_id, meta in zip(got["ids"], got["metadatas"])}
+
+    @_store_errors
+    def group_members(self, groups: list[str]) -> dict[str, list[str]]:
+        """``dup_group -> its documents``, canonical copy first, then in ingest order."""
+        groups = list(dict.fromkeys(groups))
+        if not groups:
+            return {}
+        got = self.dups.get(where={"group": {"$in": groups}}, include=["metadatas"])
+        rows = sorted(zip(got["ids"], got["metadatas"]),
+                      key=lambda r: (r[0] != r[1].get("group"), int(r[1].get("seq", 0)), r[0]))
+        members: dict[str, list[str]] = {}
+        for doc_id, meta in rows:
+            members.setdefault(meta.get("group") or doc_id, []).append(doc_id)
+        return members
 
     @_store_errors
     def repair(self) -> list[str]:
@@ -304,5 +475,5 @@ class Store:
     @_store_errors
     def statements(self, where: dict | None = None) -> list[tuple[str, str, dict]]:
         """Stored statements as ``(id, what was said, metadata)``, optionally filtered (``{"doc_id": …}``)."""
-        got = self.quotes.get(where=where, include=["documents", "metadatas"])
+        got = self._get_all(self.quotes, ["documents", "metadatas"], where=where)
         return list(zip(got["ids"], got["documents"], got["metadatas"]))

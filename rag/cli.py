@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--llm", help="local | extractive | ollama:MODEL | openai:MODEL")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--since", help="only documents dated on or after this day (YYYY-MM-DD)")
+    p.add_argument("--until", help="only documents dated on or before this day (YYYY-MM-DD)")
+    p.add_argument("--as-of", help="the day 'last week' or 'yesterday' is read against (YYYY-MM-DD; default today)")
     p.set_defaults(run=cmd_ask)
 
     p = sub.add_parser("ui", help="the chat window in your browser")
@@ -40,6 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collection")
     p.add_argument("--llm")
     p.set_defaults(run=cmd_ui)
+
+    p = sub.add_parser("users", help="who may sign in to the chat window: readers and editors")
+    actions = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    q = actions.add_parser("add", help="add a user (the password is asked for, or read from stdin)")
+    q.add_argument("name")
+    q.add_argument("--role", choices=("reader", "editor"), help="readers chat; editors also change the "
+                   "archive (default: reader, or the user's role with --replace)")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q.add_argument("--replace", action="store_true", help="change an existing user's password (and role)")
+    q = actions.add_parser("remove", help="remove a user")
+    q.add_argument("name")
+    q = actions.add_parser("list", help="list the users and their roles")
+    q.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_users)
+
+    p = sub.add_parser("audit", help="who changed the archive in the chat window, and when")
+    p.add_argument("--limit", type=int, help="only the last N changes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_audit)
 
     p = sub.add_parser("eval", help="run and score a question set")
     p.add_argument("set", type=Path)
@@ -117,12 +139,43 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     paths = args.paths or [Path("seeds")]
     embedder = make_embedder(settings.embedder)
     store = Store(settings, embedder.name, embedder.dimension)
-    report = ingest(paths, store, embedder, TokenizerCounter(minilm_tokenizer()), prune=args.prune,
-                    progress=not args.quiet)
-    for line in report.failed:
+    try:
+        report = ingest(paths, store, embedder, TokenizerCounter(minilm_tokenizer()), prune=args.prune,
+                        progress=not args.quiet)
+    finally:
+        store.close()
+    for line in report.failed[:MAX_SKIPPED_SHOWN]:
         print(f"ragchat: skipped {line}", file=sys.stderr)
+    if len(report.failed) > MAX_SKIPPED_SHOWN:
+        print(f"ragchat: skipped {len(report.failed) - MAX_SKIPPED_SHOWN} more file(s); all are listed in the "
+              "report below.", file=sys.stderr)
+    written = write_ingest_report(settings, store.name, paths, report)
     print(report.summary())
+    if report.failed and written:
+        print(f"Files not ingested, with the reason for each: {written}")
     return 1 if report.failed else 0
+
+
+MAX_SKIPPED_SHOWN = 50  # skipped files named on stderr; the report file lists them all
+
+
+def write_ingest_report(settings: Settings, collection: str, paths: list[Path], report) -> Path | None:
+    """The last run's report as JSON, ``<data dir>/ingest-report.json``: counts, rates, near-duplicates
+    found and every failed file with its reason. ``None`` when it can't be written (a read-only data
+    directory must not turn a finished ingest into an error)."""
+    import datetime
+
+    path = Path(settings.data_dir) / "ingest-report.json"
+    data = {"collection": collection, "paths": [str(p) for p in paths],
+            "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), **report.to_dict()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        return None
+    return path
 
 
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
@@ -177,29 +230,40 @@ def format_sources(answer) -> str:
         meta = ", ".join(x for x in (c.title, c.date) if x)
         lines.append(f"[{c.n}] “{c.quote}”")
         lines.append(f"    — {meta}; {c.source}, {where}characters {c.start}–{c.end}")
+        if getattr(c, "also_in", 0):
+            lines.append(f"    also in {c.also_in} other document{'s' * (c.also_in != 1)}: "
+                         f"{', '.join(c.also_in_docs)}")
     return "\n".join(lines)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.answer import Answer, Answerer
+    from rag.timeframe import check_dates, summary
 
     if bool(args.question) == bool(args.batch):
         return _usage("ask needs a QUESTION or --batch FILE (not both).")
+    try:
+        check_dates(args.since, args.until, args.as_of)
+    except RagchatError as exc:
+        return _usage(f"{exc}.")
+    dates = {"date_from": args.since, "date_to": args.until, "as_of": args.as_of}
     answerer = Answerer(settings)
     try:
         if args.batch:
-            return _ask_batch(answerer, args.batch)
+            return _ask_batch(answerer, args.batch, dates)
         history = load_history(args.history) if args.history else None
         if args.json:
-            print(json.dumps(answerer.answer(args.question, history).to_dict(), ensure_ascii=False))
+            print(json.dumps(answerer.answer(args.question, history, **dates).to_dict(), ensure_ascii=False))
             return 0
         final = None
-        for item in answerer.stream(args.question, history):
+        for item in answerer.stream(args.question, history, **dates):
             if isinstance(item, Answer):
                 final = item
             else:
                 print(item.text, end="", flush=True)
         print()
+        if final.period:
+            print("\n" + summary(final.period))
         if final.citations:
             print("\n" + format_sources(final))
         return 0
@@ -207,8 +271,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         answerer.close()
 
 
-def _ask_batch(answerer, path: Path) -> int:
-    """One JSON object per input line, in order; a bad line gets an ``error`` and the rest go on."""
+def _ask_batch(answerer, path: Path, dates: dict | None = None) -> int:
+    """One JSON object per input line, in order; a bad line gets an ``error`` and the rest go on.
+    A line's ``as_of``/``since``/``until`` win over the flags (``dates``)."""
+    from rag.timeframe import check_dates
+
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -223,7 +290,13 @@ def _ask_batch(answerer, path: Path) -> int:
                 raise RagchatError('expected an object with a "question" string')
             item_id = item.get("id")
             history = check_history(item["history"], f"{path}:{number}") if item.get("history") else None
-            result = {"id": item_id, **answerer.answer(item["question"], history).to_dict()}
+            line_dates = dict(dates or {})
+            for key, arg in (("since", "date_from"), ("until", "date_to"), ("as_of", "as_of")):
+                if item.get(key) is not None:
+                    line_dates[arg] = item[key]
+            check_dates(line_dates.get("date_from"), line_dates.get("date_to"), line_dates.get("as_of"),
+                        ("since", "until", "as_of"))
+            result = {"id": item_id, **answerer.answer(item["question"], history, **line_dates).to_dict()}
         except json.JSONDecodeError as exc:
             result = {"id": None, "error": f"{path}:{number}: not valid JSON ({exc.msg})"}
         except RagchatError as exc:
@@ -242,6 +315,18 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
 
     launch(settings, host=args.host, port=args.port)
     return 0
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.admin import users_command
+
+    return users_command(args, settings)
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.admin import audit_command
+
+    return audit_command(args, settings)
 
 
 def _quote_index(settings: Settings):

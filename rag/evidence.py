@@ -155,15 +155,22 @@ def is_instruction_like(text: str) -> bool:
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
-    """The sentences of the passages, each once (overlapping chunks share sentences); instruction-like
-    sentences are left out."""
+    """The sentences of the passages, each once (overlapping chunks share sentences, and near-duplicate
+    documents the same sentence: it is kept from the best-ranked copy); instruction-like sentences are
+    left out."""
     seen: dict[tuple[str, int], Sentence] = {}
+    copies: dict[tuple[str, str], str] = {}  # (dup group, sentence's words) -> the document it is kept from
     for rank, p in enumerate(passages):
         for s, e in sentence_spans(p.text):
             key = (p.doc_id, p.start + s)
             if key in seen:
                 seen[key].also_in.append(p)
-            elif not is_instruction_like(p.text[s:e]):
+                continue
+            if p.dup_group:
+                words = (p.dup_group, " ".join(re.findall(r"\w+", p.text[s:e].casefold())))
+                if copies.setdefault(words, p.doc_id) != p.doc_id:
+                    continue  # the same sentence in another copy of the story
+            if not is_instruction_like(p.text[s:e]):
                 seen[key] = Sentence(p, p.start + s, p.start + e, p.text[s:e], rank)
     return list(seen.values())
 
@@ -314,7 +321,7 @@ def _number(groups: list[list[Sentence]]) -> list[Evidence]:
         text = _span_text(first, last)
         p = first.passage
         evidence.append(Evidence(n, p.doc_id, p.source, p.title, p.date, p.publication, first.start, last.end,
-                                 text, max(s.relevance for s in group), p.page))
+                                 text, max(s.relevance for s in group), p.page, also_in=list(p.also_in)))
     return evidence
 
 

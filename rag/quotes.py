@@ -51,10 +51,13 @@ class Quote:
     aliases: list[str] = field(default_factory=list)
     source_mention: str = ""
     cue: str = ""
+    #: Other documents holding the same statement: near-duplicates of this one (see :func:`one_copy`).
+    also_in: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"speaker": self.speaker, "doc_id": self.doc_id, "source": self.source, "title": self.title,
-                "date": self.date, "quote": self.text, "start": self.start, "end": self.end, "kind": self.kind}
+                "date": self.date, "quote": self.text, "start": self.start, "end": self.end, "kind": self.kind,
+                **({"also_in": len(self.also_in), "also_in_docs": self.also_in} if self.also_in else {})}
 
     def statement(self) -> Statement:
         spans = [Span(*s) for s in self.spans] or [Span(self.start, self.end, self.text)]
@@ -71,6 +74,24 @@ def quote_from_record(record_id: str, text: str, meta: dict) -> Quote:
                  speaker_type=meta.get("speaker_type", "person"), named=bool(meta.get("named", True)),
                  aliases=json.loads(meta.get("aliases", "[]")), source_mention=meta.get("source_mention", ""),
                  cue=meta.get("cue", ""))
+
+
+def one_copy(quotes: list[Quote], groups: dict[str, str]) -> list[Quote]:
+    """Each statement once when near-duplicate documents (``groups``: doc id -> dup group) carry it: the
+    same group and the same words (folded) are one statement, kept from the group's canonical copy (else
+    the earliest), the other documents listed in its :attr:`Quote.also_in`. So "14 statements in 9
+    documents" counts a wire story's quote once, however many outlets ran it."""
+    kept: dict[tuple[str, str], Quote] = {}
+    keep: set[int] = set()
+    canonical_first = sorted(quotes, key=lambda q: (groups.get(q.doc_id, q.doc_id) != q.doc_id, q.date or "9999",
+                                                    q.doc_id, q.start))
+    for q in canonical_first:
+        first = kept.setdefault((groups.get(q.doc_id, q.doc_id), fold(q.content)), q)
+        if first.doc_id == q.doc_id:
+            keep.add(id(q))  # the first copy, or the same words said again in the same document
+        elif q.doc_id not in first.also_in:
+            first.also_in.append(q.doc_id)
+    return [q for q in quotes if id(q) in keep]
 
 
 def fold(text: str) -> str:
@@ -108,8 +129,9 @@ class QuoteIndex:
 
     @classmethod
     def from_store(cls, store) -> QuoteIndex:
-        """Every statement the store's attribution index holds."""
-        return cls([quote_from_record(*record) for record in store.statements()])
+        """Every statement the store's attribution index holds, once per near-duplicate group."""
+        quotes = [quote_from_record(*record) for record in store.statements()]
+        return cls(one_copy(quotes, store.dup_groups()) if hasattr(store, "dup_groups") else quotes)
 
     def __init__(self, quotes: list[Quote]):
         self.quotes = quotes

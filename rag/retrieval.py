@@ -1,5 +1,11 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (the keyword index), fused by reciprocal rank fusion.
 
+Near-duplicate documents (one wire story in several outlets, grouped at ingest by ``ingest/dedup.py``)
+take one place in the results: of passages from documents of one group that say the same thing (most of
+their word trigrams shared), only the best-ranked is kept, and it records the group's other documents
+(:attr:`Passage.also_in`), so the story is cited once, "also in N other documents". Passages of the group
+that say something else stay.
+
 >>> rrf([["a", "b"], ["b", "c"]], k=60)[0][0]
 'b'
 """
@@ -17,6 +23,9 @@ from pydantic import ConfigDict
 from rag.types import Passage
 
 RRF_K = 60  # the constant of Cormack et al.; ranks beyond a few dozen barely count
+#: Two passages of one near-duplicate group are the same passage when this share of the shorter one's
+#: word trigrams is in the other (republished copies differ by a headline, a dateline, a light edit).
+SAME_PASSAGE = 0.5
 KEYWORD_RESYNC_SECONDS = 30.0  # how stale the local keyword index may be against a shared Chroma server
 
 
@@ -88,20 +97,44 @@ class HybridRetriever(BaseRetriever):
         elif doc_ids:
             allowed = list(doc_ids)
         keyword = self.store.keyword.search(query, self.fetch_k, doc_ids=allowed)
-        fused = rrf([[cid for cid, _ in dense], [cid for cid, _ in keyword]])[:k]
-        chunks = {c.id: c for c in self.store.get_chunks([cid for cid, _ in fused])}
-        passages = []
-        for cid, score in fused:
-            chunk = chunks.get(cid)
-            if chunk is None:  # deleted between search and fetch
-                continue
-            m = chunk.metadata
-            passages.append(Passage(
-                chunk_id=cid, doc_id=m["doc_id"], source=m["source"], title=m.get("title", ""),
-                date=m.get("date", ""), publication=m.get("publication", ""), start=m["start"], end=m["end"],
-                text=chunk.text, score=score, page=m["page"] if m.get("page", -1) >= 0 else None,
-            ))
+        fused = rrf([[cid for cid, _ in dense], [cid for cid, _ in keyword]])
+        group_of = self.store.dup_groups(list(dict.fromkeys(chunk_doc_id(cid) for cid, _ in fused)))
+        candidates_of: dict[str, set[str]] = {}  # dup group -> the candidate documents in it
+        for doc_id, group in group_of.items():
+            candidates_of.setdefault(group, set()).add(doc_id)
+        passages: list[Passage] = []
+        position = 0
+        while len(passages) < k and position < len(fused):  # fetched page by page: copies make room
+            page = fused[position:position + k - len(passages)]
+            position += len(page)
+            chunks = {c.id: c for c in self.store.get_chunks([cid for cid, _ in page])}
+            for cid, score in page:
+                chunk = chunks.get(cid)
+                if chunk is None:  # deleted between search and fetch
+                    continue
+                m = chunk.metadata
+                passage = Passage(
+                    chunk_id=cid, doc_id=m["doc_id"], source=m["source"], title=m.get("title", ""),
+                    date=m.get("date", ""), publication=m.get("publication", ""), start=m["start"],
+                    end=m["end"], text=chunk.text, score=score, page=m["page"] if m.get("page", -1) >= 0 else None,
+                )
+                group = group_of.get(passage.doc_id, passage.doc_id)
+                if len(candidates_of.get(group, ())) > 1:
+                    passage.dup_group = group
+                    if any(_same_passage(passage, kept) for kept in passages):
+                        continue  # another copy of the story, already retrieved
+                passages.append(passage)
+        self._copies(passages, group_of)
         return passages, vector
+
+    def _copies(self, passages: list[Passage], group_of: dict[str, str]) -> None:
+        """Record on each passage the other documents of its near-duplicate group (:attr:`Passage.also_in`)."""
+        members = self.store.group_members([group_of[p.doc_id] for p in passages if p.doc_id in group_of])
+        for p in passages:
+            group = group_of.get(p.doc_id, p.doc_id)
+            if len(members.get(group, ())) > 1:
+                p.dup_group = group
+                p.also_in = [d for d in members[group] if d != p.doc_id]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -112,6 +145,21 @@ class HybridRetriever(BaseRetriever):
                                                      "date": p.date})
             for p in passages
         ]
+
+
+def chunk_doc_id(chunk_id: str) -> str:
+    """The document of a chunk id (``doc_id:hash12:index``, see ``ingest/pipeline.py``)."""
+    return chunk_id.rsplit(":", 2)[0]
+
+
+def _same_passage(passage: Passage, kept: Passage) -> bool:
+    """Does ``kept``, from another copy of the same story, already say what ``passage`` says?"""
+    from ingest.dedup import shingles
+
+    if kept.dup_group != passage.dup_group or kept.doc_id == passage.doc_id:
+        return False
+    mine, theirs = shingles(passage.text, 3), shingles(kept.text, 3)
+    return bool(mine and theirs) and len(mine & theirs) / min(len(mine), len(theirs)) >= SAME_PASSAGE
 
 
 def _in_range(date: str, date_from: str | None, date_to: str | None) -> bool:

@@ -117,7 +117,8 @@ def _did_say(index: QuoteIndex, speakers: list, q: SpeechQuestion) -> SpeechAnsw
 
 def cite(quote: Quote, n: int) -> Citation:
     return Citation(n, quote.doc_id, quote.source, quote.title, quote.date, quote.text, quote.start, quote.end,
-                    quote.publication, speaker=quote.speaker)
+                    quote.publication, speaker=quote.speaker, also_in=len(quote.also_in),
+                    also_in_docs=list(quote.also_in))
 
 
 def _when(quote: Quote) -> str:

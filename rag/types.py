@@ -23,10 +23,14 @@ class Passage:
     text: str
     score: float
     page: int | None = None
+    #: The near-duplicate group of its document (the canonical copy's id) when the group has other members.
+    dup_group: str = ""
+    #: The other documents of that group: the same story, retrieved once (``ingest/dedup.py``).
+    also_in: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "source": self.source, "start": self.start, "end": self.end,
-                "score": round(self.score, 4)}
+                "score": round(self.score, 4), **({"also_in": len(self.also_in)} if self.also_in else {})}
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Evidence:
     text: str
     score: float
     page: int | None = None
+    also_in: list[str] = field(default_factory=list)  # other documents carrying the same story
 
 
 @dataclass
@@ -62,11 +67,15 @@ class Citation:
     page: int | None = None
     #: Who said it, when the quote is an attributed statement from the attribution index.
     speaker: str = ""
+    #: In how many other documents the same story (a near-duplicate) stands, and their ids: the quote is
+    #: cited once, from one copy. In JSON only when > 0.
+    also_in: int = 0
+    also_in_docs: list[str] = field(default_factory=list)
 
     @classmethod
     def from_evidence(cls, ev: Evidence, n: int | None = None) -> Citation:
         return cls(n if n is not None else ev.n, ev.doc_id, ev.source, ev.title, ev.date, ev.text, ev.start,
-                   ev.end, ev.publication, ev.page)
+                   ev.end, ev.publication, ev.page, also_in=len(ev.also_in), also_in_docs=list(ev.also_in))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -74,6 +83,9 @@ class Citation:
             data.pop("page")
         if not self.speaker:
             data.pop("speaker")
+        if not self.also_in:
+            data.pop("also_in")
+            data.pop("also_in_docs")
         return data
 
 
@@ -92,6 +104,10 @@ class Answer:
     dropped: list[dict] = field(default_factory=list)
     #: Why the LLM gave no answer (its process died or stalled), when the chain fell back to the evidence.
     model_error: str = ""
+    #: The dates and order the answer used (``rag.timeframe.Period.to_dict()``), when any applied.
+    period: dict | None = None
+    #: The verified short answer in front of the quotes (``rag.short_answer.ShortAnswer.to_dict()``).
+    short_answer: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -105,6 +121,8 @@ class Answer:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "dropped": self.dropped,
             **({"model_error": self.model_error} if self.model_error else {}),
+            **({"period": self.period} if self.period else {}),
+            **({"short_answer": self.short_answer} if self.short_answer else {}),
         }
 
 

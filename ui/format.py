@@ -185,7 +185,20 @@ def citation_card(citation: Citation, turn: int, text_source: TextSource | None 
                if citation.speaker else "")
     return (f'<article class="rc-card" id="{card_id(turn, citation.n)}">'
             f'<header><span class="rc-n">[{citation.n}]</span> <span class="rc-title">{escape(title)}</span>'
-            f"</header>{where}{speaker}{quote_in_context(citation, text_source)}</article>")
+            f"</header>{where}{speaker}{also_in_line(citation)}{quote_in_context(citation, text_source)}</article>")
+
+
+def also_in_line(citation: Citation) -> str:
+    """'also in 4 other documents' for a story that near-duplicate documents carry too (their ids on hover).
+
+    >>> also_in_line(Citation(1, "d", "d.txt", "", "", "q", 0, 1, also_in=2, also_in_docs=["e", "f"]))
+    '<div class="rc-also" title="e, f">also in 2 other documents</div>'
+    """
+    if not citation.also_in:
+        return ""
+    noun = "document" if citation.also_in == 1 else "documents"
+    return (f'<div class="rc-also" title="{escape(", ".join(citation.also_in_docs))}">'
+            f"also in {citation.also_in} other {noun}</div>")
 
 
 def uncited_passages(answer: Answer) -> list[Passage]:
