@@ -12,10 +12,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.archive import bench_archive
 from eval.bench_answer import bench_answer
+from eval.bench_backends import bench_backends
+from eval.bench_dedup import bench_dedup
 from eval.bench_embed import bench_embed
 from eval.bench_load import bench_load
 from eval.bench_model import bench_model
+from eval.bench_said import bench_said
 from eval.bench_scale import bench_scale
 from eval.squad import DEFAULT_SQUAD, load_squad, write_articles
 
@@ -88,8 +92,18 @@ def bench_ingest(args: argparse.Namespace) -> dict:
     return figures
 
 
+def _verifier(args: argparse.Namespace) -> dict:
+    from eval.bench_verifier import bench_verifier, table
+
+    figures = bench_verifier(args.half or "test")
+    print(table(figures))
+    return figures
+
+
 BENCHMARKS = {"ingest": bench_ingest, "answer": bench_answer, "embed": bench_embed, "scale": bench_scale,
-              "load": bench_load, "model": bench_model}
+              "load": bench_load, "model": bench_model,
+              "said": bench_said, "dedup": bench_dedup, "archive": bench_archive, "backends": bench_backends,
+              "verifier": _verifier}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,10 +117,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="answer, embed, scale: a fixed sample of N SQuAD questions")
     parser.add_argument("--local", action="store_true", help="answer: also the local LLM (slow)")
     parser.add_argument("--sizes", help="scale: corpus sizes in chunks (default 1k,10k,100k)")
-    parser.add_argument("--out", type=Path, help="scale: results directory (default bench-results/scale)")
+    parser.add_argument("--out", type=Path, help="scale: results directory (default bench-results/scale); "
+                        "archive: keep the archive and its store here")
     parser.add_argument("--sessions", type=int, help="load: concurrent chat sessions (default 20)")
-    parser.add_argument("--backends", help="load: backends to run, in turn (default extractive,local)")
+    parser.add_argument("--backends", help="load, backends: backends to run, in turn (default extractive,local)")
     parser.add_argument("--runs", type=int, help="model: cold starts per backend (default 3)")
+    parser.add_argument("--half", help="said: labelled halves, comma-separated (default dev,dev2,test); "
+                        "verifier: test, dev or all (default test)")
+    parser.add_argument("--sets", help="backends: blind,seed,squad (default all three)")
+    parser.add_argument("--misses", action="store_true", help="said: list speakers answered incompletely")
+    parser.add_argument("--n", type=int, help="archive: articles to generate and ingest (default 10000)")
+    parser.add_argument("--kill-at", type=float, help="archive: SIGKILL the ingest at this share of files, resume")
+    parser.add_argument("--sample", type=int, help="archive: articles whose chunks time the bare encoder (200)")
+    parser.add_argument("--seed", type=int, help="archive: generator seed (default 0)")
     args = parser.parse_args(argv)
     figures = BENCHMARKS[args.name](args)
     if args.json:
