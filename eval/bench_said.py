@@ -153,12 +153,7 @@ def run_half(half: str, work: Path, embedder, counter, progress: bool = True) ->
                     answer = answerer.answer(question)
                     cited = [(_doc_id(c.source), c.start, c.end) for c in answer.citations]
                     recalled, correct = score_citations(texts, cited, mine)
-                    t = tally[f"{route}/{pass_name}"]
-                    t["questions"] += 1
-                    t["gold"] += len(mine)
-                    t["recalled"] += recalled
-                    t["citations"] += len(cited)
-                    t["correct"] += correct
+                    t = _count(tally[f"{route}/{pass_name}"], len(mine), recalled, len(cited), correct)
                     t["from_index"] += answer.backend == "attribution index"
                     t["refused"] += answer.refused
                     if route == "index" and pass_name == "full" and (recalled < len(mine) or correct < len(cited)):
@@ -167,12 +162,7 @@ def run_half(half: str, work: Path, embedder, counter, progress: bool = True) ->
                 listed = index.statements(index.find_speaker(name))
                 cited = [(_doc_id(q.source), q.start, q.end) for q in listed]
                 recalled, correct = score_citations(texts, cited, mine)
-                t = tally[f"listed/{pass_name}"]
-                t["questions"] += 1
-                t["gold"] += len(mine)
-                t["recalled"] += recalled
-                t["citations"] += len(cited)
-                t["correct"] += correct
+                _count(tally[f"listed/{pass_name}"], len(mine), recalled, len(cited), correct)
             if progress:
                 print(".", end="", flush=True)
     finally:
@@ -204,6 +194,16 @@ def table(results: list[dict]) -> str:
                              f"{r['statement_recall']:>7.3f} {r['citation_precision']:>9.3f} "
                              f"{r.get('from_index', ''):>10}")
     return "\n".join(lines)
+
+
+def _count(t: dict, gold: int, recalled: int, citations: int, correct: int) -> dict:
+    """Add one question's figures to a tally; returns the tally."""
+    t["questions"] += 1
+    t["gold"] += gold
+    t["recalled"] += recalled
+    t["citations"] += citations
+    t["correct"] += correct
+    return t
 
 
 def bench_said(args: argparse.Namespace) -> dict:
