@@ -477,3 +477,14 @@ def test_said_benchmark_scores_recall_and_citation_precision():
     assert score_citations({"d": text}, [("d", 43, 87)], mine) == (0, 0)
     entry = {"name": "Khawaja Asif", "type": "person", "titles": ["the Defence Minister"], "statements": mine}
     assert question_names(entry) == {"full": "Khawaja Asif", "surname": "Asif", "title": "the Defence Minister"}
+
+
+# --- round 4: general rules for unseen news text ----------------------------------------------------------
+
+
+def test_surname_particles_stay_with_the_name():
+    text = ("Board chair Greta van der Berg opened the meeting. “We are on budget,” van der Berg said. "
+            "Van der Berg added that the audit was finished.")
+    first, second = read(text)
+    assert (first.kind, first.source.text, first.speaker) == ("direct", "van der Berg", "Greta van der Berg")
+    assert (second.source.text, second.speaker) == ("Van der Berg", "Greta van der Berg")

@@ -132,6 +132,9 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
                 j += 2
             elif _is_initial(tokens, j + 1):
                 j += 1
+            elif j + 3 <= b and nxt.lower in NAME_PARTICLES and tokens[j + 2].lower in NAME_PARTICLES and \
+                    is_name_word(tokens[j + 3]) and not is_possessive(tokens[j]):
+                j += 3  # two particles: "Ursula von der Leyen", "Juan de la Cruz", "Rafael van der Vaart"
             elif (j + 2 <= b and is_name_word(tokens[j + 2]) and not is_possessive(tokens[j]) and
                   (nxt.lower in NAME_PARTICLES or nxt.lower in ("of", "for", "on") and
                    (tokens[j].lower in ORGANISATION_WORDS or tokens[j].lower in TITLES)
@@ -243,11 +246,22 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
             if start - 2 < lo or _stop_word(tokens[start - 2]) or tokens[start - 2].lower in PRONOUNS:
                 break
         start -= 1
-    while start <= end and tokens[start].lower in NP_JOINERS - {"the"}:
+    while start - 1 >= lo and tokens[start - 1].lower in NAME_PARTICLES and _opens_name(tokens, start - 1, end):
+        start -= 1  # "“…,” van der Vaart said", "Von der Leyen added"
+    while start <= end and tokens[start].lower in NP_JOINERS - {"the"} and not _opens_name(tokens, start, end):
         start += 1
     if start > end or _stop_word(tokens[end]):
         return None
     return start, end
+
+
+def _opens_name(tokens: list[Token], k: int, end: int) -> bool:
+    """``tokens[k]`` is a particle that opens a surname ("van der Vaart", "Von der Leyen", "de Gaulle"): one or
+    two particles, then a name word, which is kept with them."""
+    n = k
+    while n <= end and n - k < 2 and tokens[n].lower in NAME_PARTICLES:
+        n += 1
+    return k < n <= end and is_name_word(tokens[n])
 
 
 def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, int] | None:

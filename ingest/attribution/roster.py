@@ -255,8 +255,9 @@ class Roster:
     def _fullest(name: str, people: list[str], counts: dict[str, int], first_seen: dict[str, int]) -> str:
         """The fullest person name in the document with all of ``name``'s words and its last word; of several
         ("Trump": Donald or Melania), the one named most often, then first."""
-        words = name.split()
-        fuller = {o for o in people if o.split()[-1] == words[-1] and set(words) <= set(o.split()) and o != name}
+        words = name.lower().split()  # case aside: "Von der Leyen" opening a sentence is "Ursula von der Leyen"
+        fuller = {o for o in people if o.lower().split()[-1] == words[-1] and set(words) <= set(o.lower().split())
+                  and o.lower() != name.lower()}
         if not fuller:
             return name
         if len(words) > 1:

@@ -194,7 +194,7 @@ class Cast(Roster):
         Erdoğan"), a person's first name ("Meerjady" for "Meerjady Sabrina Flora"), the same words with fewer of
         them ("John Bolton" for "John R. Bolton"), or the first words of an organisation's name ("Ford" for
         "Ford Motor Company")."""
-        full, words = fold(speaker.name).split(), [fold(w) for w in words]
+        full, words = fold(speaker.name).lower().split(), [fold(w).lower() for w in words]  # "Von der Leyen"
         if len(full) <= len(words):
             return False
         if speaker.kind == "organisation" and full[:len(words)] == words:
