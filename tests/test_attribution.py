@@ -488,3 +488,13 @@ def test_surname_particles_stay_with_the_name():
     first, second = read(text)
     assert (first.kind, first.source.text, first.speaker) == ("direct", "van der Berg", "Greta van der Berg")
     assert (second.source.text, second.speaker) == ("Van der Berg", "Greta van der Berg")
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Her lawyer told the court his client had been at home.", "his client had been at home"),
+    ("The chief executive told shareholders the company would close two plants.",
+     "the company would close two plants"),
+    ("The mayor told members of the council the budget was balanced.", "the budget was balanced"),
+])
+def test_the_person_told_ends_where_the_reported_clause_opens(text, content):
+    assert texts(only(read(text), "reported")) == [content]

@@ -8,7 +8,14 @@ right after a trailing cue ("“A,” she said, “B.”") still belongs to it (
 from __future__ import annotations
 
 from ingest.attribution.cue import Cue
-from ingest.attribution.lexicon import ADDRESSEE_VERBS, CUE_PREPOSITIONS, DETERMINERS, PRONOUNS, SPEECH_VERBS
+from ingest.attribution.lexicon import (
+    ADDRESSEE_VERBS,
+    CUE_PREPOSITIONS,
+    DETERMINERS,
+    NP_JOINERS,
+    PRONOUNS,
+    SPEECH_VERBS,
+)
 from ingest.attribution.phrases import (
     Token,
     is_possessive,
@@ -56,7 +63,7 @@ def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: li
                     tokens[named[0][1] + 1].lower in DETERMINERS:
                 listener = named[0]  # "told Discover Magazine the frequency … suggested …"
             if listener is not None:
-                after = listener[1] + 1
+                after = _listener_end(tokens, *listener) + 1
         preposition = CUE_PREPOSITIONS.get(cue.lemma)
         if preposition and after < end and tokens[after].lower == preposition:
             after += 1
@@ -74,6 +81,19 @@ def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: li
             for earlier in cues[:n]:  # "… indicated X: “A,” he said": the earlier content ends before “A”
                 if earlier.content_start < cue.content_start < earlier.content_end:
                     earlier.content_end = cue.content_start
+
+
+_OPENS_NOUN_PHRASE = {"the", "a", "an", "his", "her", "their", "its", "our", "this", "these", "those"}
+
+
+def _listener_end(tokens: list[Token], a: int, b: int) -> int:
+    """Where the person told ends: before a determiner that follows a noun, which opens the reported clause
+    ("told the court *his* client was innocent", "told shareholders *the* company would …"), not after "of"."""
+    for k in range(a + 1, b + 1):
+        prev = tokens[k - 1]
+        if tokens[k].lower in _OPENS_NOUN_PHRASE and prev.is_word and prev.lower not in NP_JOINERS | DETERMINERS:
+            return k - 1
+    return b
 
 
 def _trailing_start(tokens: list[Token], earlier: list[Cue], s: int, left: int, quoted: list[bool]) -> int:
