@@ -498,3 +498,14 @@ def test_surname_particles_stay_with_the_name():
 ])
 def test_the_person_told_ends_where_the_reported_clause_opens(text, content):
     assert texts(only(read(text), "reported")) == [content]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Governor Ruth Okafor toured the site. Okafor's office said repairs would start soon.", "Ruth Okafor"),
+    ("Governor Ruth Okafor toured the site. Her office said repairs would start soon.", "Ruth Okafor"),
+    ("Mayor Ivan Petrov toured the site. The mayor's office said repairs would start soon.", "Ivan Petrov"),
+    ("A spokesman for the Ministry of Transport said repairs would start soon.", "Ministry of Transport"),
+    ("Nordvik Airlines cancelled flights. A company spokesperson said repairs would start soon.", "Nordvik Airlines"),
+])
+def test_an_office_or_spokesperson_speaks_for_the_named_principal(text, speaker):
+    assert read(text)[-1].speaker == speaker

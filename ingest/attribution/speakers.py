@@ -93,16 +93,42 @@ class Cast(Roster):
             speaker = self._named(i, j)
             if speaker.kind == "person" or head_word not in _SPEAKS_FOR:
                 return speaker
+        speaks_for = head_word in _SPEAKS_FOR or head_word == "office" and tokens[head_end].text.islower()
         modifiers = name_runs(tokens, a, head_end)
-        if head_word in _SPEAKS_FOR and modifiers:
+        if speaks_for and modifiers:
             speaker = self._named(*modifiers[-1])
             speaker.heads.add(head_word)
             return speaker
+        principal = self._principal(a, b, head_end) if speaks_for else None
+        if principal is not None:
+            principal.heads.add(head_word)
+            return principal
         if head_word in TITLES and runs and runs[-1][1] == b:
             named = self._named(*runs[-1])  # "Hong Kong director of Amnesty International Man-kei Tam"
             if named.kind == "person":
                 return named
         return self._description(a, b, head_word, position)
+
+    def _principal(self, a: int, b: int, head_end: int) -> Speaker | None:
+        """Who a spokesperson or an office speaks for, when the text names them: "a spokesman for the Ministry
+        of Defence", "his office", "the mayor's office" (the mayor introduced before), "a company spokesperson"
+        (the company named last); else None."""
+        tokens = self.tokens
+        if head_end > a and tokens[head_end - 1].lower in ORGANISATION_REFERENCES:  # "a company spokesperson"
+            return self._earlier_named(tokens[a].start, tokens[head_end - 1].lower, 1)
+        if head_end + 2 <= b and tokens[head_end + 1].lower in ("for", "of", "from", "at"):
+            speaker = self._phrase(head_end + 2, b, tokens[head_end + 2].start)
+            return speaker if speaker is not None and speaker.named else None
+        for k in range(a, head_end):
+            if tokens[k].lower in ("his", "her", "their", "its"):
+                speaker = self.recent(tokens[k].start, {"his": "he", "her": "she", "their": "they", "its": "it"}[
+                    tokens[k].lower])
+            elif is_possessive(tokens[k]):
+                speaker = self._phrase(a, k, tokens[a].start)  # "the mayor's office": the mayor
+            else:
+                continue
+            return speaker if speaker is not None and speaker.named else None
+        return None
 
     def _coordinated(self, a: int, b: int, inside: set[int]) -> Speaker | None:
         """Two named sources joined by "and" ("Reuters and NBC", "both Saudi Arabia and the United States")
