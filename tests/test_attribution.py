@@ -509,3 +509,9 @@ def test_the_person_told_ends_where_the_reported_clause_opens(text, content):
 ])
 def test_an_office_or_spokesperson_speaks_for_the_named_principal(text, speaker):
     assert read(text)[-1].speaker == speaker
+
+
+def test_a_given_name_is_not_cancelled_by_the_pronoun_being_resolved():
+    text = ("Superintendent Paul Brandt met Councillor Emma Ruiz on Tuesday. Brandt said thefts had fallen. "
+            "She said the council would fund more patrols.")
+    assert [s.speaker for s in read(text)] == ["Paul Brandt", "Emma Ruiz"]

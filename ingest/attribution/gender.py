@@ -55,6 +55,9 @@ michelle nadia nancy natalia natalie nicola nicole olga pamela patricia rachel r
 sharon sophie susan svetlana teresa theresa ursula valerie victoria virginia wendy yulia
 """.split())
 _TITLE_WEIGHT = 3
+# A given name outweighs one pronoun: the pronoun after a mention may be the very one being resolved ("Evans said
+# …. She said …" after "Mark Evans met Lisa Wong"), so alone it must not cancel the name.
+_NAME_WEIGHT = 2
 _SENTENCE_ENDS = {".", "!", "?", "\n"}
 
 
@@ -73,16 +76,16 @@ def add_name_vote(votes: dict[str, int], name: str) -> None:
     >>> votes = {"m": 0, "f": 0}
     >>> add_name_vote(votes, "Mary Hill"); add_name_vote(votes, "Hill")
     >>> votes
-    {'m': 0, 'f': 1}
+    {'m': 0, 'f': 2}
     """
     words = name.split()
     if len(words) < 2:
         return
     first = words[0].casefold()
     if first in MALE_NAMES:
-        votes["m"] += 1
+        votes["m"] += _NAME_WEIGHT
     elif first in FEMALE_NAMES:
-        votes["f"] += 1
+        votes["f"] += _NAME_WEIGHT
 
 
 def pronoun_vote(tokens: list[Token], quoted: list[bool], j: int, people: Mapping[int, object], person: object,
