@@ -515,3 +515,16 @@ def test_a_given_name_is_not_cancelled_by_the_pronoun_being_resolved():
     text = ("Superintendent Paul Brandt met Councillor Emma Ruiz on Tuesday. Brandt said thefts had fallen. "
             "She said the council would fund more patrols.")
     assert [s.speaker for s in read(text)] == ["Paul Brandt", "Emma Ruiz"]
+
+
+@pytest.mark.parametrize("text", [
+    "The Foreign Minister, Lars Eide, opened the summit. The minister said a deal was near.",
+    "The region's transport commissioner, Lars Eide, opened the bridge. The commissioner said a deal was near.",
+])
+def test_a_description_apposed_to_a_name_gives_it_a_role(text):
+    assert read(text)[-1].speaker == "Lars Eide"
+
+
+def test_a_prepositional_phrase_before_a_name_gives_no_role():
+    text = "According to his lawyer, Lars Eide was innocent. The lawyer said a deal was near."
+    assert read(text)[-1].speaker == "lawyer"

@@ -24,7 +24,15 @@ from ingest.attribution.lexicon import (
     VERB_PREFIX,
 )
 from ingest.attribution.names import is_acronym, is_title, split_title
-from ingest.attribution.phrases import Token, is_name_word, is_possessive, name_runs, possessive_base, verb_like
+from ingest.attribution.phrases import (
+    Token,
+    is_name_word,
+    is_possessive,
+    name_runs,
+    person_noun,
+    possessive_base,
+    verb_like,
+)
 from ingest.attribution.types import SpeakerType
 
 PREPOSITIONS = {"of", "for", "from", "at", "in", "on", "to", "with", "by", "about", "as", "than"}
@@ -266,8 +274,9 @@ class Roster:
 
     def _role_words(self, i: int, j: int) -> set[str]:
         """Lower-case role words right before a name after a determiner or modifier ("the caretaker Prime
-        Minister", "NASA administrator Jim Bridenstine") or in an apposition after it ("Carrie Lam, the
-        chief executive of Hong Kong,")."""
+        Minister", "NASA administrator Jim Bridenstine"), in a description the name is apposed to ("The Prime
+        Minister, Jacinda Ardern,") or in an apposition after it ("Carrie Lam, the chief executive of Hong
+        Kong,")."""
         tokens, roles = self.tokens, set()
         k = i - 1
         while k >= 0 and i - k <= 3 and tokens[k].is_word and not tokens[k].capitalised and \
@@ -277,6 +286,16 @@ class Roster:
         if k < i - 1 and (k < 0 or not tokens[k].is_word or tokens[k].capitalised or tokens[k].lower in DETERMINERS
                           or tokens[k].lower in PREPOSITIONS):  # "… with his daughter Nettie Baker"
             roles.update(self._roles([t.text for t in tokens[k + 1:i]]))
+        if i >= 2 and tokens[i - 1].text == "," and person_noun(possessive_base(tokens[i - 2].text)):
+            k = i - 2  # "The Prime Minister, Jacinda Ardern,", "the country's health minister, Anna Berg,"
+            while k > 0 and i - k < 7 and tokens[k - 1].is_word and not is_possessive(tokens[k - 1]) and \
+                    tokens[k - 1].lower not in DETERMINERS | PREPOSITIONS | NOT_IN_NOUN_PHRASE:
+                k -= 1
+            d = k - 1 if k and (tokens[k - 1].lower in DETERMINERS or is_possessive(tokens[k - 1])) else k
+            while d > 0 and is_possessive(tokens[d]) and tokens[d - 1].is_word and i - d < 9:
+                d -= 1  # "the country's health minister": back to "the"
+            if d == 0 or self._initial(d):  # opens its sentence: not "according to his publicist, Mendez …"
+                roles.update(self._roles([t.text for t in tokens[k:i - 1]]))
         if j + 2 < len(tokens) and tokens[j + 1].text == "," and tokens[j + 2].lower in ("the", "a", "an"):
             k = j + 3
             while k < len(tokens) and k - j <= 8 and tokens[k].is_word and tokens[k].lower not in PREPOSITIONS:
