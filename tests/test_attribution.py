@@ -528,3 +528,8 @@ def test_a_description_apposed_to_a_name_gives_it_a_role(text):
 def test_a_prepositional_phrase_before_a_name_gives_no_role():
     text = "According to his lawyer, Lars Eide was innocent. The lawyer said a deal was near."
     assert read(text)[-1].speaker == "lawyer"
+
+
+def test_a_title_after_and_starts_a_second_person():
+    text = "Deputy Mayor Tom Hale and Mayor Nina Ross visited the school. The mayor said classes would resume."
+    assert only(read(text)).speaker == "Nina Ross"

@@ -140,7 +140,8 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
                    (tokens[j].lower in ORGANISATION_WORDS or tokens[j].lower in TITLES)
                    or nxt.lower == "to" and tokens[j].lower in TITLES)):  # "Ambassador to Germany X"
                 j += 2
-            elif nxt.lower == "and" and j + 2 <= b and (any(t.lower in ("of", "for") for t in tokens[i:j]) or any(
+            elif nxt.lower == "and" and j + 2 <= b and not _two_people(tokens, i, j) and (any(
+                    t.lower in ("of", "for") for t in tokens[i:j]) or any(
                     t.lower in TITLES and t.capitalised for t in tokens[j + 2:min(b + 1, j + 5)])):
                 # "Islamic State of Iraq and the Levant", "Road Transport and Bridges Minister Obaidul Quader"
                 k = j + 3 if tokens[j + 2].lower == "the" else j + 2
@@ -152,6 +153,15 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
         runs.append((i, j))
         i = j + 1
     return runs
+
+
+def _two_people(tokens: list[Token], i: int, j: int) -> bool:
+    """``tokens[i:j + 1]`` is a title and a name, and a title follows "and": "Vice President Kamala Harris and
+    President Joe Biden" names two people (but "President and CEO Andy Vesey" one, "Road Transport and Bridges
+    Minister X" one)."""
+    after = tokens[j + 2]
+    return after.capitalised and after.lower in TITLES and tokens[j].lower not in TITLES and \
+        any(t.lower in TITLES for t in tokens[i:j])
 
 
 def _plural_noun(token: Token) -> bool:
