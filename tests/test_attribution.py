@@ -533,3 +533,10 @@ def test_a_prepositional_phrase_before_a_name_gives_no_role():
 def test_a_title_after_and_starts_a_second_person():
     text = "Deputy Mayor Tom Hale and Mayor Nina Ross visited the school. The mayor said classes would resume."
     assert only(read(text)).speaker == "Nina Ross"
+
+
+def test_it_before_a_reporting_verb_is_the_organisation_named_last():
+    sts = read("Zentrix said on Monday that orders had doubled. It added that a new plant would open in May.")
+    assert [(s.source.text, s.speaker, s.speaker_type) for s in sts] == [
+        ("Zentrix", "Zentrix", "organisation"), ("It", "Zentrix", "organisation")]
+    assert read("The survey was released on Monday. It said rents had risen.") == []

@@ -219,8 +219,8 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
     end = skip_back_adverbs(tokens, i, lo) - 1
     if end < lo:
         return None
-    if tokens[end].lower in PRONOUNS and tokens[end].lower != "it":
-        return end, end  # a pronoun takes no modifiers: not "D.C. They"
+    if tokens[end].lower in PRONOUNS and (tokens[end].lower != "it" or end + 1 == i and verb_like(tokens, i)):
+        return end, end  # a pronoun takes no modifiers: not "D.C. They"; "It added" for an organisation
     if tokens[end].lower in ("who", "which") and end - 1 >= lo and (tokens[end - 1].text == "," or is_name_word(
             tokens[end - 1])):
         return noun_phrase_before(tokens, end - 1 if tokens[end - 1].text == "," else end, lo)  # "CNN who reported"

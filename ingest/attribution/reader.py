@@ -84,6 +84,7 @@ class Reader(UnattributedQuotes, TranscriptLines):
             self._free_quotes(n, para)
         for statement, speaker in zip(self.statements, self.speakers):
             statement.aliases = list(speaker.aliases)
+            statement.speaker_type = speaker.kind  # as finally known ("Apple said …. It added …": an organisation)
         return sorted(self.statements, key=lambda st: st.start)
 
     # --- statements -------------------------------------------------------------------------------------

@@ -57,7 +57,9 @@ class Cast(Roster):
         tokens = self.tokens
         position = tokens[a].start
         pronoun = _OBJECT_PRONOUNS.get(tokens[a].lower, tokens[a].lower) if a == b else None
-        if pronoun in PRONOUNS:  # "he", or "him" in "according to him"
+        if pronoun == "it":  # "Apple said …. It added …": an organisation, perhaps one named by one word only;
+            speaker = self.recent(position, pronoun) or self._last_organisation(position)  # else a thing: no one
+        elif pronoun in PRONOUNS:  # "he", or "him" in "according to him"
             speaker = self.recent(position, pronoun) or self._unresolved(pronoun)
         else:
             speaker = self._phrase(a, b, position)
@@ -283,14 +285,19 @@ class Cast(Roster):
         if head_word in ("latter", "former") and len(named) >= 2:
             return named[0] if head_word == "latter" else named[1]
         if head_word in ORGANISATION_REFERENCES and modifiers == 1:
-            found = next((m.speaker for m in reversed(self.mentions) if m.position < position and m.speaker.named
-                          and m.speaker.name not in self.places and (m.speaker.kind == "organisation" or m.subject and
-                          len(m.speaker.name.split()) == 1 and not m.speaker.heads and m.speaker.gender is None)),
-                         None)
-            if found is not None:
-                found.kind = "organisation"
-            return found
+            return self._last_organisation(position)
         return None
+
+    def _last_organisation(self, position: int) -> Speaker | None:
+        """The organisation named last before ``position``, or a lone name never introduced as a person that was
+        a subject ("Hasbro hosted a panel"), which is then an organisation."""
+        found = next((m.speaker for m in reversed(self.mentions) if m.position < position and m.speaker.named
+                      and m.speaker.name not in self.places and (m.speaker.kind == "organisation" or m.subject and
+                      len(m.speaker.name.split()) == 1 and not m.speaker.heads and m.speaker.gender is None)),
+                     None)
+        if found is not None:
+            found.kind = "organisation"
+        return found
 
     def _description_words(self, a: int, b: int) -> tuple[int, int]:
         """The words of an unnamed source that name it: without determiners, numbers and quantifiers ("Several
