@@ -540,3 +540,16 @@ def test_it_before_a_reporting_verb_is_the_organisation_named_last():
     assert [(s.source.text, s.speaker, s.speaker_type) for s in sts] == [
         ("Zentrix", "Zentrix", "organisation"), ("It", "Zentrix", "organisation")]
     assert read("The survey was released on Monday. It said rents had risen.") == []
+
+
+def test_the_n_year_old_is_the_person_in_focus():
+    text = "Police charged Omar Haddad on Friday. The 31-year-old told the court he had been at work."
+    st = only(read(text), "reported")
+    assert (st.source.text, st.speaker) == ("The 31-year-old", "Omar Haddad")
+    woman = "Omar Haddad met Lena Park. “I was at work,” the 29-year-old woman said."
+    assert only(read(woman), "direct").speaker == "Lena Park"
+
+
+def test_a_number_standing_for_people_is_a_subject():
+    assert texts(only(read("The mother of three said she had lost her home."))) == ["she had lost her home"]
+    assert texts(only(read("Two men were held. The two said they were innocent."))) == ["they were innocent"]

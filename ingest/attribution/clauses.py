@@ -51,6 +51,7 @@ _TOPIC_ONLY = {"write", "talk", "speak", "post", "tweet", "comment"}  # "wrote a
 # Collective nouns that are sources without an article ("police said", "staff said").
 _COLLECTIVE = {"police", "staff", "military", "government", "media", "management", "security", "intelligence",
                "prosecution", "defence", "defense", "leadership", "some", "many", "others", "most", "several"}
+_COUNTED = {"two", "three", "four", "five", "six", "both"}
 _INVERTED_FOLLOWERS = {"in", "on", "at", "via", "after", "during", "to", "from", "for", "with", "before", "when",
                        "while", "as", "through", "of"}
 
@@ -127,7 +128,9 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
         return None
     prev = tokens[k - 1] if k > s else None
     nxt = tokens[k + 1] if k + 1 < e else None
-    standalone = token.lower == lemma and prev is not None and prev.lower in ("some", "many", "most", "others")
+    standalone = token.lower == lemma and prev is not None and prev.lower in ("some", "many", "most", "others") or \
+        prev is not None and prev.lower in _COUNTED and k - 2 >= s and tokens[k - 2].lower in ("the", "of")
+    # "some say"; "the two said", "a mother of two said": a number standing for people, not "two reported deaths"
     if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to"
                              or prev.lower.endswith(("'s", "’s"))
                              or prev.lower in SPEECH_VERBS and verb_like(tokens, k - 1)):

@@ -45,6 +45,8 @@ ORGANISATION_REFERENCES = {"company", "firm", "organisation", "organization", "a
 _QUANTIFIERS = {"multiple", "numerous", "various", "several"}
 # Modifiers that any earlier mention fits: "the former president", "the then minister".
 _ANY_TIME = {"former", "then", "current", "new", "incumbent", "outgoing", "late", "same"}
+_AGE = re.compile(r"\d{1,3}-year-old")
+_AGED_NOUNS = {"man": "he", "boy": "he", "woman": "she", "girl": "she"}
 _OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "i"}
 
 
@@ -245,6 +247,9 @@ class Cast(Roster):
         minister", "the court", "the spokesperson", "the authors"); otherwise the description itself is the
         speaker, without its article ("military spokesperson")."""
         tokens = self.tokens
+        aged = self._aged(a, b, position)
+        if aged is not None:
+            return aged
         if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its"):
             modifiers = {t.lower for t in tokens[a + 1:b] if t.is_word and not t.capitalised} - _ANY_TIME
             for mention in reversed(self.mentions):
@@ -271,6 +276,17 @@ class Cast(Roster):
             speaker = self.speakers[key] = Speaker(key, kind, named=False)
         speaker.heads.add(head_word)
         return speaker
+
+    def _aged(self, a: int, b: int, position: int) -> Speaker | None:
+        """"The 45-year-old" (or "the 45-year-old woman") is the person in focus: news writing introduces someone by
+        name and refers back by age. The most recent person subject, of the gender a noun after the age gives."""
+        tokens = self.tokens
+        if tokens[a].lower != "the" or not _AGE.fullmatch(tokens[a + 1].lower if a < b else ""):
+            return None
+        noun = tokens[b].lower if b == a + 2 else None
+        if b > a + 2 or noun is not None and noun not in _AGED_NOUNS:
+            return None
+        return self.recent(position, _AGED_NOUNS.get(noun, "i"))  # "i": a person of either gender
 
     def _earlier_named(self, position: int, head_word: str, modifiers: int) -> Speaker | None:
         """"the latter" / "the former": the last or the one before of the last two named; "the company": the
