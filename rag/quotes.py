@@ -105,6 +105,19 @@ def fold(text: str) -> str:
 _TITLE_WORDS = {"the", "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "lord", "lady"}
 
 
+def _title_fit(wanted: str, alias: str, name: str) -> int:
+    """How well an alias (folded) fits a title asked for: 2 when it is the title alone or the title and the
+    speaker's name ("president donald trump", "the president"), 1 when it opens with the title followed by
+    other words ("president elect joe biden"), 0 when the title is not its head ("vice president mike pence",
+    "former president …") or the alias only contains the words asked for (a surname)."""
+    words, asked = alias.split(), wanted.split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    if words[:len(asked)] != asked:
+        return 0
+    return 2 if set(words[len(asked):]) <= set(name.split()) else 1
+
+
 @dataclass(eq=False)
 class Speaker:
     """A speaker of the collection with every statement the index holds for them."""
@@ -151,7 +164,9 @@ class QuoteIndex:
     def find_speaker(self, name: str) -> list[Speaker]:
         """The speakers ``name`` means, best first: an exact name or alias, a surname, a title or
         description contained in an alias ("the Defence Minister" in "Defence Minister Khawaja Asif"),
-        then a close spelling. Several when the name is ambiguous."""
+        then a close spelling. Several when the name is ambiguous. A title asked for keeps only the speakers
+        who bear it themselves (see :func:`_title_fit`): "the President" is not "Vice President Mike Pence"
+        when "President Donald Trump" is also a speaker."""
         wanted = " ".join(w for w in fold(name).split() if w not in _TITLE_WORDS)
         if not wanted:  # "the", "Mr": nobody in particular
             return []
@@ -163,6 +178,11 @@ class QuoteIndex:
             elif any(re.search(rf"\b{re.escape(wanted)}\b", n) for n in names):
                 partial.append(sp)
         if exact or partial:
+            fits = {id(sp): max(_title_fit(wanted, fold(n), fold(sp.name)) for n in [sp.name, *sp.aliases])
+                    for sp in partial}
+            if not any(re.search(rf"\b{re.escape(wanted)}\b", fold(sp.name)) for sp in partial):
+                best = max(fits.values(), default=0)  # a title, not a name ("Lee" may be both)
+                partial = [sp for sp in partial if fits[id(sp)] == best]
             named = [sp for sp in exact + partial if sp.named]
             return named or exact + partial
         spellings = {fold(n): sp for sp in self.speakers for n in [sp.name, *sp.aliases] if sp.named}

@@ -173,3 +173,19 @@ def test_quotes_and_speakers_commands(two_documents, capsys):
     assert main(["speakers", "--json"]) == 0
     speakers = {r["speaker"]: r for r in json.loads(capsys.readouterr().out)}
     assert speakers["Khawaja Asif"]["statements"] == 3 and speakers["Ishaq Dar"]["documents"] == ["talks"]
+
+
+def test_a_title_question_means_who_bears_the_title_itself():
+    from ingest.attribution import extract
+    from rag.quotes import Quote, QuoteIndex
+
+    text = ("President Tom Berg signed the treaty. Vice President Ana Lind said it was historic. "
+            "Former President Ivo Kast said it was late. Berg said the vote would be close.")
+    quotes = [Quote(id=str(n), doc_id="d", source="d.txt", title="", date="2024-05-01", publication="",
+                    speaker=st.speaker, kind=st.kind, start=st.start, end=st.end, text=st.text, content=st.text,
+                    speaker_type=st.speaker_type, named=st.named, aliases=st.aliases)
+              for n, st in enumerate(extract(text))]
+    index = QuoteIndex(quotes)
+    assert [sp.name for sp in index.find_speaker("the President")] == ["Tom Berg"]
+    assert [sp.name for sp in index.find_speaker("the Vice President")] == ["Ana Lind"]
+    assert [sp.name for sp in index.find_speaker("Kast")] == ["Ivo Kast"]
