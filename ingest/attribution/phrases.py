@@ -15,153 +15,38 @@ phrase here is a run of words that are not prepositions, conjunctions or auxilia
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from ingest.attribution.lexicon import (
     DETERMINERS,
     DOCUMENTS,
     IRREGULAR_PAST,
-    KIN,
     NAME_PARTICLES,
     NOT_IN_NOUN_PHRASE,
-    NOT_NAMES,
     NOUN_LIKE_VERBS,
     NP_JOINERS,
-    ORGANISATION_WORDS,
     PRONOUNS,
     SPEECH_VERBS,
-    SPOKESPEOPLE,
     TITLES,
     VERB_PREFIX,
 )
+from ingest.attribution.tokens import (
+    Token,
+    initial_dot,
+    is_name_word,
+    is_possessive,
+    is_quote_mark,
+    name_runs,
+    person_noun,
+    possessive_base,
+    tokenize,
+)
 
-_TOKEN = re.compile(r"\w+(?:[-'’&\u200d]+\w+)*(?:['’](?=\s))?|[^\w\s]|\n")
-_ABBREVIATED = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col", "capt",
-                "sgt", "prof", "rev", "u.s", "u.k", "mt", "ft"}
+# Tokens and names live in :mod:`.tokens`; they are re-exported here for the modules that read phrases.
+__all__ = ["Token", "is_name_word", "is_possessive", "is_quote_mark", "name_runs", "noun_phrase_after",
+           "noun_phrase_before", "person_noun", "possessive_base", "skip_apposition", "skip_back_adverbs",
+           "tokenize", "verb_like"]
+
 MAX_PHRASE = 16
 MAX_APPOSITION = 30
-
-
-@dataclass(frozen=True)
-class Token:
-    start: int
-    end: int
-    text: str
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum()
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[0].isupper()
-
-
-def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Words (with inner hyphens and apostrophes: "Abdul-Mahdi", "O'Donnell", "Biden's"), single punctuation
-    marks and line breaks, with their offsets in ``text``."""
-    end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
-
-
-def possessive_base(word: str) -> str:
-    """ "Biden's" → "Biden"; "Smiths'" → "Smiths"."""
-    if word.endswith(("'s", "’s")):
-        return word[:-2]
-    return word[:-1] if word.endswith(("'", "’")) else word
-
-
-def is_possessive(token: Token) -> bool:
-    return token.text.endswith(("'s", "’s", "'", "’"))
-
-
-def is_name_word(token: Token) -> bool:
-    """A capitalised word that can be part of a name (not "The", "He", "However", a lone "C" …)."""
-    word = possessive_base(token.text)
-    if len(word) > 1 and word.isupper() and word.isalpha():
-        return True  # an acronym or initials: "NASA", "MS" (not the title "Ms")
-    return len(word) > 1 and token.capitalised and word.lower() not in NOT_NAMES
-
-
-def is_quote_mark(token: Token) -> bool:
-    return token.text in "\"“”‘’'«»„"
-
-
-def person_noun(word: str) -> bool:
-    """A noun for a person by role or relation, which a name in apposition may follow ("his son-in-law, X",
-    "first selectman, X"); not a plural ("official statements, Trump, …")."""
-    word = word.lower()
-    if word in TITLES or word in SPOKESPEOPLE or word in KIN:
-        return not word.endswith("s") or word in ("boss",)
-    return word.endswith(("man", "woman", "er", "or", "ist", "ent", "ant", "ian", "-in-law"))
-
-
-def _initial_dot(tokens: list[Token], i: int) -> bool:
-    """``tokens[i]`` is the dot of an initial or a title abbreviation ("John R. Bolton", "Dr. Wolf")."""
-    if i >= len(tokens) or tokens[i].text != "." or i == 0 or tokens[i - 1].end != tokens[i].start:
-        return False
-    before = tokens[i - 1].text
-    return (len(before) == 1 and before.isupper()) or before.lower() in _ABBREVIATED
-
-
-def _is_initial(tokens: list[Token], i: int) -> bool:
-    return len(tokens[i].text) == 1 and tokens[i].text.isupper() and _initial_dot(tokens, i + 1)
-
-
-def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
-    """Runs of name words in ``tokens[a:b + 1]``: joined by initials' dots and particles ("Arnel dela Vega"),
-    and by "of"/"for"/"on" after an organisation word ("Court of Session", "Center for Food Safety")."""
-    runs: list[tuple[int, int]] = []
-    i = a
-    while i <= b:
-        if not (is_name_word(tokens[i]) or _is_initial(tokens, i)):
-            i += 1
-            continue
-        j = i
-        while j + 1 <= b:
-            nxt = tokens[j + 1]
-            if is_name_word(nxt) and not is_possessive(tokens[j]):
-                j += 1
-            elif _initial_dot(tokens, j + 1) and j + 2 <= b and (is_name_word(tokens[j + 2])
-                                                                   or _is_initial(tokens, j + 2)):
-                j += 2
-            elif _is_initial(tokens, j + 1):
-                j += 1
-            elif j + 3 <= b and nxt.lower in NAME_PARTICLES and tokens[j + 2].lower in NAME_PARTICLES and \
-                    is_name_word(tokens[j + 3]) and not is_possessive(tokens[j]):
-                j += 3  # two particles: "Ursula von der Leyen", "Juan de la Cruz", "Rafael van der Vaart"
-            elif (j + 2 <= b and is_name_word(tokens[j + 2]) and not is_possessive(tokens[j]) and
-                  (nxt.lower in NAME_PARTICLES or nxt.lower in ("of", "for", "on") and
-                   (tokens[j].lower in ORGANISATION_WORDS or tokens[j].lower in TITLES)
-                   or nxt.lower == "to" and tokens[j].lower in TITLES)):  # "Ambassador to Germany X"
-                j += 2
-            elif nxt.lower == "and" and j + 2 <= b and not _two_people(tokens, i, j) and (any(
-                    t.lower in ("of", "for") for t in tokens[i:j]) or any(
-                    t.lower in TITLES and t.capitalised for t in tokens[j + 2:min(b + 1, j + 5)])):
-                # "Islamic State of Iraq and the Levant", "Road Transport and Bridges Minister Obaidul Quader"
-                k = j + 3 if tokens[j + 2].lower == "the" else j + 2
-                if k > b or not is_name_word(tokens[k]):
-                    break
-                j = k
-            else:
-                break
-        runs.append((i, j))
-        i = j + 1
-    return runs
-
-
-def _two_people(tokens: list[Token], i: int, j: int) -> bool:
-    """``tokens[i:j + 1]`` is a title and a name, and a title follows "and": "Vice President Kamala Harris and
-    President Joe Biden" names two people (but "President and CEO Andy Vesey" one, "Road Transport and Bridges
-    Minister X" one)."""
-    after = tokens[j + 2]
-    return after.capitalised and after.lower in TITLES and tokens[j].lower not in TITLES and \
-        any(t.lower in TITLES for t in tokens[i:j])
 
 
 def _plural_noun(token: Token) -> bool:
@@ -235,7 +120,7 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
     start = end
     while start - 1 >= lo and end - start < MAX_PHRASE:
         prev = tokens[start - 1]
-        if _initial_dot(tokens, start - 1):
+        if initial_dot(tokens, start - 1):
             start -= 2
             continue
         if prev.lower in ("in", "at", "on", "across", "around") and start - 2 >= lo and (
@@ -330,7 +215,7 @@ def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] |
     end = i
     while end + 1 < hi and end + 1 - i < MAX_PHRASE:
         nxt = tokens[end + 1]
-        if _initial_dot(tokens, end + 1):
+        if initial_dot(tokens, end + 1):
             end += 1
         elif nxt.text == ",":
             named = _apposed_name(tokens, end, hi, i)
