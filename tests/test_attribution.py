@@ -553,3 +553,21 @@ def test_the_n_year_old_is_the_person_in_focus():
 def test_a_number_standing_for_people_is_a_subject():
     assert texts(only(read("The mother of three said she had lost her home."))) == ["she had lost her home"]
     assert texts(only(read("Two men were held. The two said they were innocent."))) == ["they were innocent"]
+
+
+def test_a_clause_after_a_name_and_a_comma_is_no_apposition():
+    st = only(read("In a call with the WHO, the mayor confirmed three cases had been found."), "reported")
+    assert (st.source.text, st.speaker) == ("the mayor", "mayor")
+    apposed = "Ines Moreau, the city's mayor, opened the clinic. The mayor said three cases had been found."
+    assert read(apposed)[-1].speaker == "Ines Moreau"
+
+
+@pytest.mark.parametrize("first", ["James", "Jonas", "Lars", "Agnes"])
+def test_a_given_name_in_s_opening_a_sentence_is_kept(first):
+    st = only(read(f"{first} Okonkwo opened the clinic. Okonkwo said three cases had been found."))
+    assert st.speaker == f"{first} Okonkwo"
+
+
+def test_a_plural_noun_opening_a_sentence_is_not_a_given_name():
+    st = only(read("Volunteers Ada Brun and Eli Sand ran the stall. Brun said sales were good."))
+    assert st.speaker == "Ada Brun"

@@ -40,10 +40,10 @@ MALE_NAMES = set("""
 aaron abdul abdullah adam ahmed ahmad alan albert alexander alexei ali andrew andrei angus anthony antonio arthur
 barack benjamin bernard bernie bill bob boris brian bruce carl carlos charles christopher colin craig daniel david
 dennis dmitry donald douglas edward emmanuel eric frank fred gary george gerald giuseppe gordon graham greg
-gregory hans harold harry henry hugh ian ivan jack jacob james jason jeffrey jeremy jerry jim jimmy joe john
-jonathan jorge jose joseph juan justin keith kenneth kevin larry luis mahmoud malcolm marco mark martin matthew
-michael mike mikhail mohammad mohammed muhammad nathan neil nicholas nick olaf oliver omar oscar patrick paul
-pedro peter philip pierre raymond richard robert roger ronald russell ryan samuel scott sean sergei sergey simon
+gregory hans harold harry henry hugh ian ivan jack jacob james jason jeffrey jens jeremy jerry jim jimmy joe john
+jonathan jorge jose joseph juan justin keith kenneth kevin lars larry luis mahmoud malcolm marco mark martin matthew
+michael mike mikhail mohammad mohammed muhammad nathan neil nicholas nick niels olaf oliver omar oscar patrick paul
+pedro peter philip pierre piers raymond richard robert roger ronald russell ryan samuel scott sean sergei sergey simon
 stephen steve steven stuart thomas tim timothy todd tom tony victor vladimir walter wayne william yusuf
 """.split())
 FEMALE_NAMES = set("""
@@ -54,6 +54,7 @@ katherine kathleen kathryn laura linda lisa louise lucy margaret maria marie mar
 michelle nadia nancy natalia natalie nicola nicole olga pamela patricia rachel rebecca ruth sandra sara sarah
 sharon sophie susan svetlana teresa theresa ursula valerie victoria virginia wendy yulia
 """.split())
+GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
 _TITLE_WEIGHT = 3
 # A given name outweighs one pronoun: the pronoun after a mention may be the very one being resolved ("Evans said
 # …. She said …" after "Mark Evans met Lisa Wong"), so alone it must not cancel the name.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.attribution.gender import add_name_vote, add_title_votes, decide, pronoun_vote
+from ingest.attribution.gender import GIVEN_NAMES, add_name_vote, add_title_votes, decide, pronoun_vote
 from ingest.attribution.lexicon import (
     DETERMINERS,
     NOT_IN_NOUN_PHRASE,
@@ -78,6 +78,7 @@ class Roster:
         self.mentions: list[Mention] = []
         self.acronyms: dict[str, str] = {}
         self.proper = {t.lower for k, t in enumerate(tokens) if k and is_name_word(t) and not self._initial(k)}
+        self.common = {t.lower for t in tokens if t.is_word and not t.capitalised}  # words written in lower case
         # Names seen after "in", "at", "on" … ("in Northern Cyprus", "on Twitter"): places and platforms, never
         # what "he" or "she" refers to.
         self.places = {" ".join(self._words(i, j)) for i, j in name_runs(tokens, 0, len(tokens) - 1)
@@ -185,12 +186,19 @@ class Roster:
         runs = []
         for i, j in name_runs(self.tokens, a, b):
             first = self.tokens[i].lower
-            if i < j and self._initial(i) and not self._name_at_start(i) and first.endswith("s") and \
-                    not first.endswith(("ss", "us", "is")) and not is_title(first):
+            if i < j and self._initial(i) and not self._name_at_start(i) and self._plural_noun(first):
                 i += 1  # "Guests Lena and Omar Haddad ran …": a plural noun opening the sentence
             if not (i == j and self._initial(i)) or self._name_at_start(i):
                 runs.append((i, j))
         return runs
+
+    def _plural_noun(self, word: str) -> bool:
+        """A capitalised word opening a sentence before a name is a plural noun ("Guests", "Residents"), not a
+        given name ending in -s ("James Wilson", "Carlos Ruiz", "Ines Moreau"): the document writes it or its
+        singular in lower case, or a consonant stands before its -s; never a common given name."""
+        if not word.endswith("s") or word.endswith(("ss", "us", "is")) or is_title(word) or word in GIVEN_NAMES:
+            return False
+        return bool({word, word[:-1], word[:-2]} & self.common) or word[-2] not in "aeiouy"
 
     def _name_at_start(self, i: int) -> bool:
         """A capitalised word opening a sentence is a name when the document capitalises it elsewhere, when it is
@@ -299,6 +307,8 @@ class Roster:
         if j + 2 < len(tokens) and tokens[j + 1].text == "," and tokens[j + 2].lower in ("the", "a", "an"):
             k = j + 3
             while k < len(tokens) and k - j <= 8 and tokens[k].is_word and tokens[k].lower not in PREPOSITIONS:
-                roles.add(tokens[k].lower)
                 k += 1
+            words = tokens[j + 3:k]  # not "In an interview with the BBC, the minister admitted …": a clause
+            if words and not any(verb_like(tokens, n) for n in range(j + 3, k)) and person_noun(words[-1].text):
+                roles.update(t.lower for t in words)
         return roles - DETERMINERS - NOT_IN_NOUN_PHRASE
