@@ -571,3 +571,13 @@ def test_a_given_name_in_s_opening_a_sentence_is_kept(first):
 def test_a_plural_noun_opening_a_sentence_is_not_a_given_name():
     st = only(read("Volunteers Ada Brun and Eli Sand ran the stall. Brun said sales were good."))
     assert st.speaker == "Ada Brun"
+
+
+@pytest.mark.parametrize("text", [
+    "Fares will rise in June, a railway source told the Evening Standard.",
+    "Fares will rise in June, the minister told a news conference in Leeds.",
+    "Fares will rise in June, Okafor said at a news conference in Leeds on Thursday afternoon.",
+    "Fares will rise in June, the operator said in a statement posted on its website late on Friday.",
+])
+def test_content_before_a_cue_and_a_long_place_or_listener_is_trailing(text):
+    assert texts(only(read(text), "reported")) == ["Fares will rise in June"]

@@ -38,6 +38,10 @@ _PREPOSITIONS = {"on", "in", "at", "after", "during", "via", "through", "of", "a
                  "before", "over", "by", "for", "with", "to", "from", "as", "under"}
 _ING_PREPOSITIONS = {"including", "according", "following", "during", "regarding", "concerning", "excluding",
                      "notwithstanding", "pending", "something", "nothing", "anything", "everything"}
+# Words that make what follows a cue a clause rather than a place-and-time phrase ("…, Lagarde said at a news
+# conference in Frankfurt on Thursday." is trailing content however long the phrase).
+_CLAUSE_WORDS = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may", "might",
+                 "must", "should", "do", "does", "did", "where", "when", "which", "who", "while", "because", "if"}
 _TIME_DETERMINERS = {"this", "last", "next", "earlier", "that"}
 _TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
                "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -243,15 +247,17 @@ def _is_trailing(tokens: list[Token], cue: Cue, s: int, after: int, end: int, qu
         return after_quote
     if not words:
         return True
-    if cue.lemma == "tell" and (tokens[first].capitalised or after_quote):  # "…,” Chapman told Wikinews, a …"
+    if cue.lemma == "tell" and (tokens[first].capitalised or after_quote or tokens[first].lower in DETERMINERS):
+        # "…,” Chapman told Wikinews, a …"; "…, a police source told the Daily Mail."
         listener = noun_phrase_after(tokens, first, end)
         nxt = listener[1] + 1 if listener is not None else end
         if nxt >= end:
             return True
         if tokens[nxt].text == ",":
             return after_quote or not (nxt + 1 < end and (quoted[nxt + 1] or is_quote_mark(tokens[nxt + 1])))
-        if after_quote and tokens[nxt].lower in _SKIPPABLE:
-            first = nxt  # "“…,” she told an audience at her session."
-    if tokens[first].lower not in _SKIPPABLE | {"to"} or len(words) >= 8 and not after_quote:
+        if tokens[nxt].lower in _SKIPPABLE:
+            first = nxt  # "“…,” she told an audience at her session.", "…, she told the BBC on Monday."
+    if tokens[first].lower not in _SKIPPABLE | {"to"} or len(words) >= 8 and not after_quote and (
+            len(words) >= 20 or any(tokens[t].lower in _CLAUSE_WORDS for t in words)):
         return False  # but "“…”, he recalled in a 2009 retelling of the story to the newspaper."
     return not any(tokens[t].lower in PRONOUNS or tokens[t].lower == "that" for t in words)
