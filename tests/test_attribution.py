@@ -581,3 +581,10 @@ def test_a_plural_noun_opening_a_sentence_is_not_a_given_name():
 ])
 def test_content_before_a_cue_and_a_long_place_or_listener_is_trailing(text):
     assert texts(only(read(text), "reported")) == ["Fares will rise in June"]
+
+
+def test_an_adjective_with_its_complement_stays_in_the_source():
+    st = only(read("The mill will close in May, according to three people familiar with the plans."), "reported")
+    assert (texts(st), st.source.text) == (["The mill will close in May"], "three people familiar with the plans")
+    st = only(read("Sources close to the board said the mill would close in May."), "reported")
+    assert (texts(st), st.source.text) == (["the mill would close in May"], "Sources close to the board")

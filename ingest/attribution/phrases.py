@@ -45,6 +45,10 @@ __all__ = ["Token", "is_name_word", "is_possessive", "is_quote_mark", "name_runs
            "noun_phrase_before", "person_noun", "possessive_base", "skip_apposition", "skip_back_adverbs",
            "tokenize", "verb_like"]
 
+# Adjectives that take a prepositional complement inside a source's noun phrase: "people familiar with the
+# matter", "sources close to the talks", "officials loyal to the president".
+_PP_ADJECTIVES = {"familiar", "close", "loyal", "opposed", "aware", "briefed", "knowledgeable", "sympathetic"}
+_PP_PREPOSITIONS = {"with", "to", "on", "of", "about"}
 MAX_PHRASE = 16
 MAX_APPOSITION = 30
 
@@ -126,6 +130,9 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         if prev.lower in ("in", "at", "on", "across", "around") and start - 2 >= lo and (
                 is_name_word(tokens[start]) and is_name_word(tokens[start - 2]) or _plural_noun(tokens[start - 2])):
             start -= 1  # "University of Guelph *in* Ontario", "Steven Wolf *at* Saint Francis", "others *in* …"
+            continue
+        if start - 2 >= lo and tokens[start - 2].lower in _PP_ADJECTIVES and prev.lower in _PP_PREPOSITIONS:
+            start -= 2  # "sources *close to* the negotiations"
             continue
         if prev.lower == "to" and start - 2 >= lo and tokens[start - 2].capitalised and \
                 tokens[start - 2].lower in TITLES and is_name_word(tokens[start]):
@@ -222,6 +229,8 @@ def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] |
             if named is None:
                 break
             end = named  # "Windsor Locks' first selectman, Chris Kervick"
+        elif tokens[end].lower in _PP_ADJECTIVES and nxt.lower in _PP_PREPOSITIONS and end + 2 < hi:
+            end += 1  # "two people *familiar with* the matter"
         elif nxt.text == "(" and end + 3 < hi and tokens[end + 3].text == ")":
             end += 3  # "the World Health Organization (WHO)"
         elif nxt.lower in ("by", "from") and tokens[end].lower in DOCUMENTS and end + 2 < hi and \
