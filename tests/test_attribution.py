@@ -588,3 +588,8 @@ def test_an_adjective_with_its_complement_stays_in_the_source():
     assert (texts(st), st.source.text) == (["The mill will close in May"], "three people familiar with the plans")
     st = only(read("Sources close to the board said the mill would close in May."), "reported")
     assert (texts(st), st.source.text) == (["the mill would close in May"], "Sources close to the board")
+
+
+def test_a_contrasting_report_with_its_own_source_ends_the_first():
+    first, second = read("Growers said the harvest was early, while millers warned of a shortage of flour.")
+    assert (texts(first), second.speaker) == (["the harvest was early"], "millers")

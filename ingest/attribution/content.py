@@ -131,7 +131,8 @@ def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end:
         own = later.source
         if own is not None and not later.source_after and own[0] > after and cue.lemma != "according to":
             edge = own[0] - 1  # "…, with the military spokesperson saying", "…, such as X, who denounced"
-            if tokens[edge].lower in ("with", "as", "including") or tokens[edge].text == ";":
+            if tokens[edge].lower in ("with", "as", "including", "while", "whereas") or tokens[edge].text == ";":
+                # "A said X, while B warned Y": B's report is not A's
                 while edge > after and tokens[edge].text not in ",;":
                     edge -= 1
                 if tokens[edge].text in ",;":
