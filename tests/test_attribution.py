@@ -593,3 +593,13 @@ def test_an_adjective_with_its_complement_stays_in_the_source():
 def test_a_contrasting_report_with_its_own_source_ends_the_first():
     first, second = read("Growers said the harvest was early, while millers warned of a shortage of flour.")
     assert (texts(first), second.speaker) == (["the harvest was early"], "millers")
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Okonjo, who chairs the committee, insisted the vote was fair.", "Okonjo"),
+    ("Okonjo, 58, told the court she was innocent.", "Okonjo"),
+    ("Officials, who asked not to be named, said the vote was fair.", "officials"),
+])
+def test_a_lone_name_opening_a_sentence_before_who_or_an_age(text, speaker):
+    st = only(read(text), "reported")
+    assert (st.speaker, st.named) == (speaker, speaker != "officials")

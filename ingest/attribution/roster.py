@@ -202,14 +202,19 @@ class Roster:
 
     def _name_at_start(self, i: int) -> bool:
         """A capitalised word opening a sentence is a name when the document capitalises it elsewhere, when it is
-        an acronym or an organisation's word ("Reuters"), or when a reporting verb follows and it is not a
-        plural or collective noun ("Wasif suggested", but "Officials said", "Police said")."""
+        an acronym or an organisation's word ("Reuters"), or when a reporting verb, a "who" clause or an age
+        follows and it is not a plural or collective noun ("Wasif suggested", "Smith, who …", "Smith, 45,", but
+        "Officials said", "Police said")."""
         word = possessive_base(self.tokens[i].lower)
         if word in self.proper or is_acronym(self.tokens[i].text):
             return True
         if word in ORGANISATION_HEADS or word.endswith("s") and word not in ORGANISATION_WORDS:
             return False
         nxt = self.tokens[i + 1].lower if i + 1 < len(self.tokens) else ""
+        after = self.tokens[i + 2] if i + 2 < len(self.tokens) else None
+        if nxt == "," and after is not None and (after.lower == "who" or after.text.isdigit() and i + 3 < len(
+                self.tokens) and self.tokens[i + 3].text == ","):
+            return True  # "Smith, who has led the party since 2019, said", "Smith, 45, said": a person
         return word in ORGANISATION_WORDS or nxt in SPEECH_VERBS
 
     def _initial(self, k: int) -> bool:

@@ -328,8 +328,9 @@ class Cast(Roster):
                 tokens[k + 1].lower == "of" and tokens[k + 2].lower in ("the", "those"):
             k += 3  # "Some of the protesters"
         for t in range(k + 1, b + 1):
-            if tokens[t].lower == "including":
-                return k, t - 1
+            if tokens[t].lower == "including" or tokens[t].text == "," and t < b and tokens[t + 1].lower in (
+                    "who", "which", "whose"):
+                return k, t - 1  # "German firms including …", "Officials, who asked not to be named,"
             if is_name_word(tokens[t]) and not is_name_word(tokens[t - 1]):
                 run_end = name_runs(tokens, t, b)[0][1]
                 if run_end < b and verb_like(tokens, run_end + 1):
