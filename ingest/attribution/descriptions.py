@@ -1,0 +1,139 @@
+"""Unnamed sources and definite descriptions: who "the minister", "the company", "the 45-year-old" or "several
+conservative groups" is, for :class:`~.speakers.Cast`.
+
+A definite description resolves to the speaker it described before (a role or head word it was introduced
+with), to the organisation named last ("the company"), or to the person in focus ("the 45-year-old");
+otherwise the description itself is the speaker, without its article and quantifiers, ``named`` false.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.attribution.lexicon import (
+    DETERMINERS,
+    GROUP_SYNONYMS,
+    ORGANISATION_HEADS,
+    ORGANISATION_WORDS,
+)
+from ingest.attribution.phrases import is_name_word, is_possessive, name_runs, verb_like
+from ingest.attribution.roster import Roster, Speaker
+from ingest.attribution.types import SpeakerType
+
+# "the company", "the firm": the organisation named last (a plain definite description, no modifier).
+ORGANISATION_REFERENCES = {"company", "firm", "organisation", "organization", "agency", "airline", "carrier",
+                           "broadcaster", "network", "charity", "corporation", "manufacturer", "automaker",
+                           "carmaker", "retailer", "newspaper", "publisher", "operator", "utility", "business"}
+_QUANTIFIERS = {"multiple", "numerous", "various", "several"}
+# Modifiers that any earlier mention fits: "the former president", "the then minister".
+_ANY_TIME = {"former", "then", "current", "new", "incumbent", "outgoing", "late", "same"}
+_AGE = re.compile(r"\d{1,3}-year-old")
+_AGED_NOUNS = {"man": "he", "boy": "he", "woman": "she", "girl": "she"}
+
+
+class Descriptions(Roster):
+    """Resolution of unnamed sources; :class:`~.speakers.Cast` adds names, pronouns and documents (its ``recent``
+    and ``_most_mentioned`` are used here)."""
+
+    def _description(self, a: int, b: int, head_word: str, position: int) -> Speaker:
+        """An unnamed source. A definite description resolves to the speaker it described before ("the
+        minister", "the court", "the spokesperson", "the authors"); otherwise the description itself is the
+        speaker, without its article ("military spokesperson")."""
+        tokens = self.tokens
+        aged = self._aged(a, b, position)
+        if aged is not None:
+            return aged
+        if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its"):
+            modifiers = {t.lower for t in tokens[a + 1:b] if t.is_word and not t.capitalised} - _ANY_TIME
+            for mention in reversed(self.mentions):
+                speaker = mention.speaker
+                if mention.position < position and (head_word in speaker.heads and modifiers <= speaker.heads
+                                                     or head_word in GROUP_SYNONYMS and speaker.heads & GROUP_SYNONYMS
+                                                     and not speaker.named):
+                    return speaker  # "the minister", "the spokesperson", "the authors", "his daughter"
+        if tokens[a].lower in ("the", "this", "that", "these"):
+            named = [s for s in self.speakers.values() if s.named and head_word in s.name.lower().split()]
+            if named:
+                return self._most_mentioned(named)  # "the court" → "Court of Session"
+            earlier = self._earlier_named(position, head_word, b - a)
+            if earlier is not None:
+                return earlier
+        k, b = self._description_words(a, b)
+        description = re.sub(r"\s*\([^)]*\)", "", self.text[tokens[k].start:tokens[b].end])
+        key = description if is_name_word(tokens[k]) and tokens[k].lower in self.proper else description.lower()
+        speaker = self.speakers.get(key)
+        if speaker is None and self._organisation_of_name(k, b):
+            speaker = self.speakers[key] = Speaker(key, "organisation")  # "government of American Samoa"
+        if speaker is None:
+            kind: SpeakerType = "organisation" if head_word in ORGANISATION_HEADS else "person"
+            speaker = self.speakers[key] = Speaker(key, kind, named=False)
+        speaker.heads.add(head_word)
+        return speaker
+
+    def _aged(self, a: int, b: int, position: int) -> Speaker | None:
+        """"The 45-year-old" (or "the 45-year-old woman") is the person in focus: news writing introduces someone by
+        name and refers back by age. The most recent person subject, of the gender a noun after the age gives."""
+        tokens = self.tokens
+        if tokens[a].lower != "the" or not _AGE.fullmatch(tokens[a + 1].lower if a < b else ""):
+            return None
+        noun = tokens[b].lower if b == a + 2 else None
+        if b > a + 2 or noun is not None and noun not in _AGED_NOUNS:
+            return None
+        return self.recent(position, _AGED_NOUNS.get(noun, "i"))  # "i": a person of either gender
+
+    def _earlier_named(self, position: int, head_word: str, modifiers: int) -> Speaker | None:
+        """"the latter" / "the former": the last or the one before of the last two named; "the company": the
+        organisation named last before ``position``, or a lone word never introduced as a person ("Hasbro
+        hosted a panel … the company noted"), which is then an organisation."""
+        named = []
+        for mention in reversed(self.mentions):
+            speaker = mention.speaker
+            if mention.position < position and speaker.named and speaker.name not in self.places and \
+                    speaker not in named:
+                named.append(speaker)
+        if head_word in ("latter", "former") and len(named) >= 2:
+            return named[0] if head_word == "latter" else named[1]
+        if head_word in ORGANISATION_REFERENCES and modifiers == 1:
+            return self._last_organisation(position)
+        return None
+
+    def _last_organisation(self, position: int) -> Speaker | None:
+        """The organisation named last before ``position``, or a lone name never introduced as a person that was
+        a subject ("Hasbro hosted a panel"), which is then an organisation."""
+        found = next((m.speaker for m in reversed(self.mentions) if m.position < position and m.speaker.named
+                      and m.speaker.name not in self.places and (m.speaker.kind == "organisation" or m.subject and
+                      len(m.speaker.name.split()) == 1 and not m.speaker.heads and m.speaker.gender is None)),
+                     None)
+        if found is not None:
+            found.kind = "organisation"
+        return found
+
+    def _description_words(self, a: int, b: int) -> tuple[int, int]:
+        """The words of an unnamed source that name it: without determiners, numbers and quantifiers ("Several
+        conservative groups", "Some of the protesters"), a possessor ("Johnson's critics"), a list it
+        introduces ("German firms including …") or a clause after it ("the protesters Wikinews interviewed")."""
+        tokens, k = self.tokens, a
+        skipped = DETERMINERS - {"other", "some"} | _QUANTIFIERS
+        while k < b and (tokens[k].lower in skipped or tokens[k].text[0].isdigit() or is_possessive(tokens[k])) \
+                and tokens[k + 1].lower != "of":  # but "one of the maintainers"
+            k += 1
+        if k + 2 < b and tokens[k].lower in ("some", "many", "most", "several", "all") and \
+                tokens[k + 1].lower == "of" and tokens[k + 2].lower in ("the", "those"):
+            k += 3  # "Some of the protesters"
+        for t in range(k + 1, b + 1):
+            if tokens[t].lower == "including" or tokens[t].text == "," and t < b and tokens[t + 1].lower in (
+                    "who", "which", "whose"):
+                return k, t - 1  # "German firms including …", "Officials, who asked not to be named,"
+            if is_name_word(tokens[t]) and not is_name_word(tokens[t - 1]):
+                run_end = name_runs(tokens, t, b)[0][1]
+                if run_end < b and verb_like(tokens, run_end + 1):
+                    return k, t - 1
+        return k, b
+
+    def _organisation_of_name(self, k: int, b: int) -> bool:
+        """``tokens[k:b + 1]`` is "<organisation word> of <Name>" ("government of American Samoa"), which names
+        one organisation."""
+        tokens = self.tokens
+        if k + 2 > b or tokens[k].lower not in ORGANISATION_WORDS or tokens[k + 1].lower != "of":
+            return False
+        return name_runs(tokens, k + 2, b) == [(k + 2, b)]
