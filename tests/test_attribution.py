@@ -603,3 +603,9 @@ def test_a_contrasting_report_with_its_own_source_ends_the_first():
 def test_a_lone_name_opening_a_sentence_before_who_or_an_age(text, speaker):
     st = only(read(text), "reported")
     assert (st.speaker, st.named) == (speaker, speaker != "officials")
+
+
+def test_asked_reports_speech_only_next_to_a_quotation():
+    st = only(read("“Where is the money?” asked Councillor Ada Brun."), "direct")
+    assert (texts(st), st.speaker) == (["Where is the money?"], "Ada Brun")
+    assert read("The council asked the mayor to resign.") == []

@@ -35,7 +35,7 @@ SPEECH_VERBS = _forms(
     "caution", "urge", "encourage", "demand", "recommend", "request", "accuse", "describe", "praise",
     "denounce", "characterize", "characterise", "testify", "affirm", "assure", "threaten", "boast", "joke",
     "continue", "share", "conclude", "estimate", "blame", "thank", "read:read", "agree", "quip:quipped",
-    "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit",
+    "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask",
 )
 SPEECH_VERBS.update({"says": "say", "saying": "say", "writes": "write", "written": "write", "writing": "write",
                      "telling": "tell", "tells": "tell", "spoke": "speak", "spoken": "speak", "speaking": "speak",
@@ -51,7 +51,7 @@ NOUN_LIKE_VERBS = {"claims", "reports", "notes", "states", "posts", "comments", 
 PHRASAL = {"speak": ("of",), "talk": ("of",), "call": ("for", "on"), "caution": ("against",),
            "warn": ("against", "of")}
 # Lemmas that report speech only when a quotation follows ("posting …: “…”", "called the notion a “waste”").
-NEEDS_QUOTE = {"post", "read", "continue", "respond", "reply", "thank", "call", "speak", "talk"}
+NEEDS_QUOTE = {"post", "read", "continue", "respond", "reply", "thank", "call", "speak", "talk", "ask"}
 # Lemmas that report speech only before "that" or a quotation ("proposed that …", not "proposed legislation").
 NEEDS_THAT = {"propose", "suggest", "estimate", "maintain", "observe", "mention", "predict"}
 # Lemmas that report speech only as a participle after a document ("issued a statement agreeing …").
