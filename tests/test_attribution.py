@@ -609,3 +609,10 @@ def test_asked_reports_speech_only_next_to_a_quotation():
     st = only(read("“Where is the money?” asked Councillor Ada Brun."), "direct")
     assert (texts(st), st.speaker) == (["Where is the money?"], "Ada Brun")
     assert read("The council asked the mayor to resign.") == []
+
+
+def test_a_role_word_before_a_given_name_is_a_title():
+    text = "Shepherd Maria Okafor lost forty sheep. “The water came at night,” Okafor said."
+    st = only(read(text), "direct")
+    assert st.speaker == "Maria Okafor"
+    assert only(read("Walter John Okafor said the bridge was safe.")).speaker == "Walter John Okafor"
