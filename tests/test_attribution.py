@@ -616,3 +616,11 @@ def test_a_role_word_before_a_given_name_is_a_title():
     st = only(read(text), "direct")
     assert st.speaker == "Maria Okafor"
     assert only(read("Walter John Okafor said the bridge was safe.")).speaker == "Walter John Okafor"
+
+
+def test_an_opening_participle_and_its_verb_give_one_statement_not_by_the_person_addressed():
+    text = "Governor Ada Brun toured the dam. Speaking to Tom Vale of Radio North, she said, “The dam will hold.”"
+    st = only(read(text), "direct")
+    assert (st.speaker, st.cue.text) == ("Ada Brun", "said")
+    text = "The dam was inspected by Mayor Ivo Kast. Speaking to Tom Vale on Monday, he said the dam would hold."
+    assert only(read(text), "reported").speaker == "Ivo Kast"

@@ -97,6 +97,11 @@ class Reader(UnattributedQuotes, TranscriptLines):
 
     def _add(self, kind: str, content: list[Span], cue: Span | None, source: Span | None,
              speaker: Speaker) -> Statement:
+        for earlier, by in zip(self.statements, self.speakers):
+            if by is speaker and earlier.content == content:  # "Speaking to X, he said, “…”": one statement
+                if cue is not None and (earlier.cue is None or earlier.cue.text.endswith("ing")):
+                    earlier.cue = cue  # the finite verb rather than the participle
+                return earlier
         statement = Statement(kind, content, cue, source, speaker.name, speaker.kind, speaker.named)
         self.statements.append(statement)
         self.speakers.append(speaker)

@@ -49,12 +49,28 @@ class Cast(Descriptions):
         if pronoun == "it":  # "Apple said …. It added …": an organisation, perhaps one named by one word only;
             speaker = self.recent(position, pronoun) or self._last_organisation(position)  # else a thing: no one
         elif pronoun in PRONOUNS:  # "he", or "him" in "according to him"
-            speaker = self.recent(position, pronoun) or self._unresolved(pronoun)
+            speaker = self.recent(self._before_adjunct(a), pronoun) or self._unresolved(pronoun)
         else:
             speaker = self._phrase(a, b, position)
         if speaker is not None:
             speaker.alias(self.text[tokens[a].start:tokens[b].end])
         return speaker
+
+    def _before_adjunct(self, a: int) -> int:
+        """Where the antecedent of a subject pronoun at ``tokens[a]`` must stand before: the start of an opening
+        participial adjunct ("Speaking to Martin Smith, he said": "he" is the one speaking, never Martin
+        Smith), else the pronoun itself."""
+        tokens = self.tokens
+        if a < 2 or tokens[a - 1].text != ",":
+            return tokens[a].start
+        k = a - 2
+        while k > 0 and tokens[k - 1].text not in ".!?\n\"“”" and a - k < 25:
+            k -= 1
+        first = tokens[k + 1] if tokens[k].lower in ("after", "before", "while", "when") else tokens[k]
+        if first.capitalised and first.lower.endswith("ing") or k < a - 2 and tokens[k].lower in (
+                "after", "before", "while", "when") and first.lower.endswith("ing"):
+            return tokens[k].start
+        return tokens[a].start
 
     def _unresolved(self, pronoun: str) -> Speaker:
         """A pronoun with nobody before it to refer to stays a pronoun: the statement is kept, unnamed."""
