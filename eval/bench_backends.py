@@ -7,8 +7,9 @@ Each (set, backend) is one ``ragchat eval`` run (the same harness, checks and fi
 - ``blind``: the frozen test half of the blind Wikinews set (``eval/sets/wikinews-blind-test.jsonl``) over a
   collection of the whole corpus (``../shared/corpora/wikinews``), ingested once into a scratch data dir;
 - ``seed``: ``eval/sets/seed.jsonl`` over ``seeds/``;
-- ``squad``: the public SQuAD 2.0 set (its own collection, built by the harness), the first ``--limit``
-  questions of a fixed sample (default 200).
+- ``squad``: the test half of the public SQuAD 2.0 set — its odd-numbered articles (the span reader,
+  rag/span_reader.py, is trained on the even-numbered ones: eval/reader/README.md) —, in a collection of its
+  own built by the harness; the first ``--limit`` questions of a fixed sample (default 200).
 
 Figures per run: pass rate, short-answer token F1 / EM (the verified short answer when there is one, else
 the whole answer), refusal precision / recall, first token p50 (from the LLM call) and whole answer p50.
@@ -51,10 +52,19 @@ def prepare(sets: list[str], work: Path, env: dict) -> dict[str, tuple[Path, lis
         _ragchat("ingest", str(ROOT / "seeds"), "--collection", "seeds", "--quiet", env=env)
         runs["seed"] = (ROOT / "eval/sets/seed.jsonl", ["--collection", "seeds"])
     if "squad" in sets:
-        from eval.squad import DEFAULT_SQUAD
-
-        runs["squad"] = (Path(DEFAULT_SQUAD), [])
+        runs["squad"] = (squad_test_half(work), [])
     return runs
+
+
+def squad_test_half(work: Path) -> Path:
+    """The public SQuAD file with only its odd-numbered articles (the span reader never trained on them)."""
+    from eval.squad import DEFAULT_SQUAD
+
+    data = json.loads(Path(DEFAULT_SQUAD).read_text(encoding="utf-8"))
+    data["data"] = [article for i, article in enumerate(data["data"]) if i % 2 == 1]
+    path = work / "squad2-test-half.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
 
 
 def bench_backends(args: argparse.Namespace) -> dict:

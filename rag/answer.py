@@ -24,6 +24,7 @@ from rag.condense import standalone_question
 from rag.errors import BackendError, RagchatError
 from rag.evidence import IRREGULAR_BASES, Selection, correct_typos, score_sentences, select, terms
 from rag.settings import Settings
+from rag.short_answer import compose
 from rag.timeframe import coverage_refusal, latest_evidence, resolve
 from rag.types import Answer, AnswerDelta, Evidence, Passage
 from rag.verify import citations_for, cited_numbers, verify_text
@@ -230,6 +231,10 @@ class Answerer:
         self.retriever.ensure_keyword_index()
         if model is not None and wait and hasattr(model, "load"):
             model.load()
+        if "span" in self.settings.short_readers and wait:
+            from rag.span_reader import warm_up
+
+            warm_up()
 
     def close(self) -> None:
         if self._store is not None:
@@ -310,7 +315,7 @@ class Answerer:
             answer.backend = self.backend_label
             quotes = extractive_text(selection.evidence, who)
             if self.chat_model is None:
-                text = quotes
+                text = compose(self._short(searched, selection.evidence, answer, timings), quotes)
                 yield AnswerDelta(text)
             else:
                 text = yield from self._with_model(searched, selection.evidence, quotes, answer, timings, who)
@@ -328,8 +333,6 @@ class Answerer:
         the evidence (rag/short_answer.py), in front of the quotes. "sentences": the LLM's verified
         sentences, then the quotes they don't cite. Either way the reader gets at least the extractive
         answer; a model that dies or stalls costs one line."""
-        from rag.short_answer import compose
-
         generated_at = time.perf_counter()
         said = ""
         try:
@@ -341,8 +344,7 @@ class Answerer:
                 if text != said:
                     yield AnswerDelta(text[len(said):] if said else text)
             else:
-                short = self._short_answer(question, evidence, answer, timings)
-                text = compose(short, quotes)
+                text = compose(self._short(question, evidence, answer, timings), quotes)
                 yield AnswerDelta(text)
         except BackendError as exc:  # the model died or stalled mid-answer: say so, answer anyway
             notice = f"({_sentence(str(exc))}.)"
@@ -352,6 +354,28 @@ class Answerer:
             yield AnswerDelta(text[len(said):] if said else text)
         timings["generate"] = _ms(generated_at)
         return text
+
+    def _short(self, question: str, evidence: list[Evidence], answer: Answer, timings: dict[str, float]):
+        """The short answer of the first reader in ``short_readers`` that gives a verified one, or ``None``.
+
+        "model": the LLM's pick, verified (skipped without an LLM); "span": the span reader's phrase
+        (rag/span_reader.py), a stretch of the evidence by construction."""
+        for reader in self.settings.short_readers.split(","):
+            reader = reader.strip()
+            if reader == "model" and self.chat_model is not None:
+                short = self._short_answer(question, evidence, answer, timings)
+            elif reader == "span":
+                from rag.span_reader import read
+
+                started = time.perf_counter()
+                short = read(question, evidence)
+                timings["span_reader"] = _ms(started)
+            else:
+                continue
+            if short is not None:
+                answer.short_answer = {**short.to_dict(), "reader": reader}
+                return short
+        return None
 
     def _short_answer(self, question: str, evidence: list[Evidence], answer: Answer,
                       timings: dict[str, float]):

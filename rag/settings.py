@@ -23,10 +23,12 @@ _ENV = {
     "k": "RAGCHAT_K",
     "users": "RAGCHAT_USERS",
     "answer_style": "RAGCHAT_ANSWER_STYLE",
+    "short_readers": "RAGCHAT_SHORT_READERS",
 }
 
 
 ANSWER_STYLES = ("short", "sentences")
+SHORT_READERS = ("model", "span")  # rag/answer.py: who proposes the short answer
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Settings:
     #: What the LLM adds to the extractive answer: "short" (a verified short answer in front of the quotes)
     #: or "sentences" (verified sentences, then the quotes they don't cite); see rag/answer.py.
     answer_style: str = "short"
+    #: Who proposes the short answer, tried in order until one is verified (comma-separated; "none": no
+    #: short answer): "model" (the LLM, skipped by the extractive backend), "span" (rag/span_reader.py).
+    short_readers: str = "model,span"
     users: Path | None = None  # the chat window's users file (ui/auth.py); None: <data_dir>/users.toml
 
     def with_overrides(self, **values: object) -> Settings:
@@ -89,4 +94,8 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
     if values.get("answer_style", "short") not in ANSWER_STYLES:
         raise ConfigError(f"answer_style must be one of {', '.join(ANSWER_STYLES)}, got {values['answer_style']!r} "
                           f"({_ENV['answer_style']} or {path}).")
+    readers = [r.strip() for r in str(values.get("short_readers", "model,span")).split(",") if r.strip()]
+    if readers != ["none"] and (not readers or set(readers) - set(SHORT_READERS)):
+        raise ConfigError(f"short_readers must be a comma-separated list of {', '.join(SHORT_READERS)} (or none), "
+                          f"got {values['short_readers']!r} ({_ENV['short_readers']} or {path}).")
     return Settings(**values)  # type: ignore[arg-type]

@@ -35,19 +35,21 @@ def corpus(tmp_path, store, fake_embedder, counter):
     return folder
 
 
-def make(fake_embedder, replies=None, attributions=True, style="sentences"):
+def make(fake_embedder, replies=None, attributions=True, style="sentences", readers="model"):
     model = FakeListChatModel(responses=replies) if replies is not None else None
-    answerer = Answerer(load_settings().with_overrides(answer_style=style), embedder=fake_embedder,
+    settings = load_settings().with_overrides(answer_style=style, short_readers=readers)
+    answerer = Answerer(settings, embedder=fake_embedder,
                         chat_model=model, llm="extractive", attributions=attributions)
     return answerer, model
 
 
-def ask(fake_embedder, question, replies=None, attributions=False, style="sentences"):
+def ask(fake_embedder, question, replies=None, attributions=False, style="sentences", readers="model"):
     """One question through a fresh answerer (closed after): ``(answer, fake model)``. The evidence path
     (``attributions=False``) unless a test asks for the attribution index: these tests are about it.
     Most tests here verify the LLM's sentences (``answer_style="sentences"``); the short-answer style,
-    the default, has its own tests at the end."""
-    answerer, model = make(fake_embedder, replies, attributions, style)
+    the default, has its own tests at the end; they test the model's short answer alone (``readers``) unless
+    they say otherwise."""
+    answerer, model = make(fake_embedder, replies, attributions, style, readers)
     answer = answerer.answer(question)
     answerer.close()
     return answer, model
@@ -220,6 +222,24 @@ def test_an_unverified_short_answer_leaves_the_extractive_answer(corpus, fake_em
     answer, _ = ask(fake_embedder, COST, [reply], style="short")
     assert answer.answer == extractive.answer and answer.short_answer is None
     assert reason in answer.dropped[0]["reason"]
+
+
+def test_the_span_reader_answers_when_the_models_short_answer_is_dropped(corpus, fake_embedder):
+    quotes, _ = ask(fake_embedder, COST, readers="none")
+    extractive, _ = ask(fake_embedder, COST, readers="model,span")  # no LLM: the span reader alone
+    answer, _ = ask(fake_embedder, COST, ["55 million rupees [1]"], style="short", readers="model,span")
+    assert "not in the sources" in answer.dropped[0]["reason"]
+    for got in (extractive, answer):
+        short = got.short_answer
+        assert short["reader"] == "span" and "40 million" in short["text"]
+        assert got.answer.startswith(short["text"] + " [") and got.answer.endswith(quotes.answer)
+        assert read_source(next(c for c in got.citations if c.n == short["n"]))[short["start"]:short["end"]] \
+            == short["text"]
+
+
+def test_the_models_verified_short_answer_comes_before_the_span_readers(corpus, fake_embedder):
+    answer, _ = ask(fake_embedder, COST, ["40 million rupees [1]"], style="short", readers="model,span")
+    assert answer.short_answer["reader"] == "model" and answer.short_answer["text"] == "40 million rupees"
 
 
 def test_sentences_style_keeps_the_quotes_its_sentences_leave_out(corpus, fake_embedder):

@@ -59,3 +59,14 @@ def test_ingest_benchmark_runs_the_default_embedder_against_its_bare_encoder(cap
     assert figures["chunks"] > 10 and figures["ingest_chunks_per_s"] > 0 and figures["raw_encoder_texts_per_s"] > 0
     assert figures["reingest_vs_first"] < 1  # the second ingest embedded nothing (asserted inside the benchmark)
     assert "pipeline / raw throughput" in out
+
+
+def test_the_backends_benchmark_runs_squad_on_the_articles_the_span_reader_never_saw(tmp_path):
+    import json
+
+    from eval.bench_backends import squad_test_half
+    from eval.squad import DEFAULT_SQUAD
+
+    every = json.loads(DEFAULT_SQUAD.read_text(encoding="utf-8"))["data"]
+    kept = json.loads(squad_test_half(tmp_path).read_text(encoding="utf-8"))["data"]
+    assert [a["title"] for a in kept] == [a["title"] for i, a in enumerate(every) if i % 2 == 1]

@@ -112,3 +112,11 @@ def test_answer_style_is_checked():
     assert load_settings(environ={"RAGCHAT_ANSWER_STYLE": "sentences"}).answer_style == "sentences"
     with pytest.raises(ConfigError, match="answer_style must be one of short, sentences"):
         load_settings(environ={"RAGCHAT_ANSWER_STYLE": "long"})
+
+
+def test_short_readers_are_checked():
+    assert load_settings(environ={}).short_readers == "model,span"
+    assert load_settings(environ={"RAGCHAT_SHORT_READERS": "span"}).short_readers == "span"
+    assert load_settings(environ={"RAGCHAT_SHORT_READERS": "none"}).short_readers == "none"
+    with pytest.raises(ConfigError, match="short_readers must be a comma-separated list of model, span"):
+        load_settings(environ={"RAGCHAT_SHORT_READERS": "model,bert"})

