@@ -624,3 +624,11 @@ def test_an_opening_participle_and_its_verb_give_one_statement_not_by_the_person
     assert (st.speaker, st.cue.text) == ("Ada Brun", "said")
     text = "The dam was inspected by Mayor Ivo Kast. Speaking to Tom Vale on Monday, he said the dam would hold."
     assert only(read(text), "reported").speaker == "Ivo Kast"
+
+
+def test_informed_and_pointed_out_report_speech():
+    st = only(read("“The bridge is closed,” the council informed residents."), "direct")
+    assert (st.speaker, st.cue.text) == ("council", "informed")
+    st = only(read("Okafor pointed out that the bridge was closed."), "reported")
+    assert (texts(st), st.cue.text) == (["the bridge was closed"], "pointed out")
+    assert read("Okafor pointed to the closed bridge.") == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ingest.attribution.content import CLAUSE_OPENERS, COORDINATORS, set_content
 from ingest.attribution.cue import Cue, SubjectOf
 from ingest.attribution.lexicon import (
+    ADDRESSEE_VERBS,
     AFTER_DOCUMENT_ONLY,
     DETERMINERS,
     DOCUMENTS,
@@ -30,6 +31,7 @@ from ingest.attribution.lexicon import (
     NOT_IN_NOUN_PHRASE,
     NOUN_LIKE_VERBS,
     PHRASAL,
+    PHRASAL_ONLY,
     PRONOUNS,
     SPEECH_VERBS,
 )
@@ -161,6 +163,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     last = k
     if lemma in PHRASAL and nxt is not None and nxt.lower in PHRASAL[lemma]:
         last = k + 1
+    elif lemma in PHRASAL_ONLY:
+        return None  # "pointed to the figures"
     elif lemma in NEEDS_QUOTE:
         if not (_quote_ahead(tokens, k, e, quoted) or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
@@ -168,7 +172,7 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
                                     or _after_quotation(tokens, k, s, quoted)):
         return None  # but "“…,” Tipton observed during a session."
-    if lemma == "tell":
+    if lemma in ADDRESSEE_VERBS:  # "told reporters", "informed the press"
         for listener in GENERIC_LISTENERS:
             words = listener.split()
             if [t.lower for t in tokens[k + 1:k + 1 + len(words)]] == words:

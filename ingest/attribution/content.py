@@ -248,8 +248,8 @@ def _is_trailing(tokens: list[Token], cue: Cue, s: int, after: int, end: int, qu
         return after_quote
     if not words:
         return True
-    if cue.lemma == "tell" and (tokens[first].capitalised or after_quote or tokens[first].lower in DETERMINERS):
-        # "…,” Chapman told Wikinews, a …"; "…, a police source told the Daily Mail."
+    told = cue.lemma in ADDRESSEE_VERBS  # "…,” Chapman told Wikinews, a …"; "…, a police source told the Daily Mail."
+    if told and (tokens[first].capitalised or after_quote or tokens[first].lower in DETERMINERS):
         listener = noun_phrase_after(tokens, first, end)
         nxt = listener[1] + 1 if listener is not None else end
         if nxt >= end:

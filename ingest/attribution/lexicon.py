@@ -35,7 +35,7 @@ SPEECH_VERBS = _forms(
     "caution", "urge", "encourage", "demand", "recommend", "request", "accuse", "describe", "praise",
     "denounce", "characterize", "characterise", "testify", "affirm", "assure", "threaten", "boast", "joke",
     "continue", "share", "conclude", "estimate", "blame", "thank", "read:read", "agree", "quip:quipped",
-    "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask",
+    "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask", "point", "inform",
 )
 SPEECH_VERBS.update({"says": "say", "saying": "say", "writes": "write", "written": "write", "writing": "write",
                      "telling": "tell", "tells": "tell", "spoke": "speak", "spoken": "speak", "speaking": "speak",
@@ -49,7 +49,9 @@ NOUN_LIKE_VERBS = {"claims", "reports", "notes", "states", "posts", "comments", 
               "boasts", "replies", "praises", "blames", "warns", "urges", "calls", "adds", "reads"}
 # Verbs that report speech only with a preposition after them ("spoke of", "called for", "warned against").
 PHRASAL = {"speak": ("of",), "talk": ("of",), "call": ("for", "on"), "caution": ("against",),
-           "warn": ("against", "of")}
+           "warn": ("against", "of"), "point": ("out",)}
+# Of those, the verbs that report nothing without their preposition ("pointed out that …", not "pointed to").
+PHRASAL_ONLY = {"point"}
 # Lemmas that report speech only when a quotation follows ("posting …: “…”", "called the notion a “waste”").
 NEEDS_QUOTE = {"post", "read", "continue", "respond", "reply", "thank", "call", "speak", "talk", "ask"}
 # Lemmas that report speech only before "that" or a quotation ("proposed that …", not "proposed legislation").
@@ -57,7 +59,7 @@ NEEDS_THAT = {"propose", "suggest", "estimate", "maintain", "observe", "mention"
 # Lemmas that report speech only as a participle after a document ("issued a statement agreeing …").
 AFTER_DOCUMENT_ONLY = {"agree"}
 # Lemmas whose object is the person addressed: the content starts after it ("told TASS that …").
-ADDRESSEE_VERBS = {"tell"}
+ADDRESSEE_VERBS = {"tell", "inform"}
 # Prepositions a cue may take before its content ("confessed to killing", "warned of").
 CUE_PREPOSITIONS = {"confess": "to", "admit": "to", "testify": "to", "warn": "of"}
 # Listeners that are not named sources: the cue is "told reporters" rather than just "told".
