@@ -632,3 +632,10 @@ def test_informed_and_pointed_out_report_speech():
     st = only(read("Okafor pointed out that the bridge was closed."), "reported")
     assert (texts(st), st.cue.text) == (["the bridge was closed"], "pointed out")
     assert read("Okafor pointed to the closed bridge.") == []
+
+
+def test_a_report_ends_at_while_before_another_source_and_according_to_before_but():
+    first, second = read("The mayor said the dam was safe while engineer Ivo Kast wrote it had cracked.")
+    assert (texts(first), second.speaker) == (["the dam was safe"], "Ivo Kast")
+    st = only(read("The dam cracked at dawn, according to the operator, but nobody was hurt."), "reported")
+    assert texts(st) == ["The dam cracked at dawn"]

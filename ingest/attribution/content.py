@@ -131,8 +131,9 @@ def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end:
         own = later.source
         if own is not None and not later.source_after and own[0] > after and cue.lemma != "according to":
             edge = own[0] - 1  # "…, with the military spokesperson saying", "…, such as X, who denounced"
+            if tokens[edge].lower in ("while", "whereas") and tokens[edge - 1].text != ",":
+                return edge  # "A said X while B wrote Y": B's report is not A's
             if tokens[edge].lower in ("with", "as", "including", "while", "whereas") or tokens[edge].text == ";":
-                # "A said X, while B warned Y": B's report is not A's
                 while edge > after and tokens[edge].text not in ",;":
                     edge -= 1
                 if tokens[edge].text in ",;":
@@ -209,6 +210,8 @@ def _is_trailing_according(tokens: list[Token], cue: Cue, end: int) -> bool:
     if rest < end and tokens[rest].lower in ("who", "which") and rest + 1 < end and tokens[rest + 1].lower in \
             SPEECH_VERBS:
         return True
+    if rest + 1 < end and tokens[rest].text == "," and tokens[rest + 1].lower in ("but", "and", "while", "yet"):
+        return True  # "… at 2:20 a.m., according to the police, but the man was found dead": a new clause
     return sum(tokens[t].is_word for t in range(rest, end)) < 3
 
 
