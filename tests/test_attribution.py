@@ -639,3 +639,9 @@ def test_a_report_ends_at_while_before_another_source_and_according_to_before_bu
     assert (texts(first), second.speaker) == (["the dam was safe"], "Ivo Kast")
     st = only(read("The dam cracked at dawn, according to the operator, but nobody was hurt."), "reported")
     assert texts(st) == ["The dam cracked at dawn"]
+
+
+def test_a_short_form_spelled_by_words_with_joiners_names_the_organisation():
+    text = ("Water for Rural Areas (WfRA) warned of a drought. WfRA said wells were drying up.\n\n"
+            "The Society for the Care of Old Horses (SCOH) said stables were full. The SCOH called for funds.")
+    assert [s.speaker for s in read(text)] == ["Water for Rural Areas"] * 2 + ["Society for the Care of Old Horses"] * 2

@@ -97,7 +97,12 @@ class Roster:
             found.append((i, j, " ".join(name), kind, words[: len(words) - len(name)]))
             if j + 3 < len(tokens) and tokens[j + 1].text == "(" and tokens[j + 3].text == ")":
                 short = tokens[j + 2].text
-                if is_acronym(short) or kind == "organisation" and sum(c.isupper() for c in short) >= 2:
+                spelled = self._spelled_out(j, short) if short.isalpha() and sum(c.isupper() for c in short) >= 2 \
+                    and self._initials(i, j).lower() != short.lower() else None  # "Transport for London (TfL)"
+                if spelled is not None and spelled < i:
+                    found.append((spelled, j, self.text[tokens[spelled].start:tokens[j].end], "organisation", []))
+                    self.acronyms[short] = found[-1][2]
+                elif is_acronym(short) or kind == "organisation" and sum(c.isupper() for c in short) >= 2:
                     start = self._acronym_start(runs, n, short)  # "(CalFire)" after a name stands for it
                     if start != i:
                         found.append((start, j, self.text[tokens[start].start:tokens[j].end], "organisation", []))
@@ -177,6 +182,20 @@ class Roster:
             start = runs[m][0]
         return runs[n][0]
 
+    def _spelled_out(self, j: int, short: str) -> int | None:
+        """Where the words a mixed-case short form abbreviates start, ending at ``tokens[j]``: their first
+        letters, joiners included or not, spell it ("Transport for London (TfL)", "Royal Society for the
+        Protection of Birds (RSPB)"); None when no run of up to ten words before it does."""
+        tokens, letters = self.tokens, short.lower()
+        for k in range(j, max(-1, j - 10), -1):
+            if not tokens[k].is_word:
+                return None
+            words = tokens[k:j + 1]
+            if tokens[k].capitalised and letters in ("".join(t.text[0] for t in words).lower(),
+                                                     "".join(t.text[0] for t in words if t.capitalised).lower()):
+                return k
+        return None
+
     def _initials(self, i: int, j: int) -> str:
         return "".join(t.text[0] for t in self.tokens[i:j + 1] if t.is_word and t.capitalised)
 
@@ -208,6 +227,8 @@ class Roster:
         word = possessive_base(self.tokens[i].lower)
         if word in self.proper or is_acronym(self.tokens[i].text):
             return True
+        if any(name.split()[0].lower() == word for name in self.acronyms.values()):
+            return True  # "Transport", the first word of "Transport for London (TfL)"
         if word in ORGANISATION_HEADS or word.endswith("s") and word not in ORGANISATION_WORDS:
             return False
         nxt = self.tokens[i + 1].lower if i + 1 < len(self.tokens) else ""

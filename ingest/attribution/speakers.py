@@ -80,6 +80,11 @@ class Cast(Descriptions):
         tokens = self.tokens
         if b > a and tokens[b].lower in ("itself", "himself", "herself", "themselves"):
             b -= 1  # "the study itself"
+        if b - 2 >= a and tokens[b].text == ")" and tokens[b - 2].text == "(":
+            start = a + 1 if tokens[a].lower == "the" else a
+            spelled = self.speakers.get(self.acronyms.get(tokens[b - 1].text, ""))
+            if spelled is not None and spelled.name == self.text[tokens[start].start:tokens[b - 3].end]:
+                return spelled  # "The Royal Society for the Protection of Birds (RSPB)": what the short form names
         runs = [(i, j) for i, j in self._runs(a, b)  # not "The President": a role, resolved as a description
                 if split_title(self._words(i, j)) or i == j and is_acronym(tokens[i].text)]
         inside = {k for i, j in runs for k in range(i, j + 1)}
