@@ -645,3 +645,17 @@ def test_a_short_form_spelled_by_words_with_joiners_names_the_organisation():
     text = ("Water for Rural Areas (WfRA) warned of a drought. WfRA said wells were drying up.\n\n"
             "The Society for the Care of Old Horses (SCOH) said stables were full. The SCOH called for funds.")
     assert [s.speaker for s in read(text)] == ["Water for Rural Areas"] * 2 + ["Society for the Care of Old Horses"] * 2
+
+
+def test_a_possessive_description_before_a_name_is_part_of_the_source():
+    st = only(read("The driver's sister, Ana Lopes, said on radio, “He never drank.”"), "direct")
+    assert (st.source.text, st.speaker) == ("The driver's sister, Ana Lopes", "Ana Lopes")
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("According to a letter posted online by Senator Ivo Kast, the hearing was cancelled.", "Ivo Kast"),
+    ("According to a report published by the WHO on Monday, cases rose.", "WHO"),
+])
+def test_a_document_speaks_for_the_author_named_after_a_participle(text, speaker):
+    st = only(read(text), "reported")
+    assert (st.speaker, texts(st)[0].split()[-1]) == (speaker, text.rstrip(".").split()[-1])

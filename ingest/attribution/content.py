@@ -148,7 +148,7 @@ def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end:
 def _after_source_tail(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
     """"According to the agency's situation report dated March 16, the virus …": the source's own words run to
     the comma; the content starts after it."""
-    comma = next((k for k in range(i, min(end, i + 6)) if tokens[k].text in ",:" and not quoted[k]), None)
+    comma = next((k for k in range(i, min(end, i + 10)) if tokens[k].text in ",:" and not quoted[k]), None)
     if comma is None or any(quoted[k] or tokens[k].lower in PRONOUNS or tokens[k].lower in CLAUSE_OPENERS
                             for k in range(i, comma)):
         return i

@@ -180,8 +180,10 @@ def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, i
         segment = [(k + 1, comma - 1)]  # "One of the study's authors, herpetologist David Blackburn, told"
     if segment and segment[0] == (k + 1, comma - 1) and (comma - k > 2 or person_noun(tokens[k - 1].text)):
         head = noun_phrase_before(tokens, k, lo)
-        if head is not None and _opens_clause(tokens, head[0], lo) and tokens[head[0]].lower in ("the", "a", "an"):
-            return head[0], comma - 1  # "The Vice President, Mike Pence, said": the description and the name
+        if head is not None and _opens_clause(tokens, head[0], lo) and (
+                tokens[head[0]].lower in ("the", "a", "an", "his", "her", "their", "its")
+                or any(is_possessive(t) for t in tokens[head[0]:k])):
+            return head[0], comma - 1  # "The Vice President, Mike Pence, said", "Dunn's mother, Charlotte Charles,"
         return k + 1, comma - 1  # "The American Samoan delegate to …, Aumua Amata, told"
     head = noun_phrase_before(tokens, k, lo)
     if head is None:
@@ -233,23 +235,34 @@ def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] |
             end += 1  # "two people *familiar with* the matter"
         elif nxt.text == "(" and end + 3 < hi and tokens[end + 3].text == ")":
             end += 3  # "the World Health Organization (WHO)"
-        elif nxt.lower in ("by", "from") and tokens[end].lower in DOCUMENTS and end + 2 < hi and \
-                is_name_word(tokens[end + 2]):
-            end += 1  # "projections by CNN and NPR"
-        elif nxt.is_word and nxt.lower not in NOT_IN_NOUN_PHRASE | PRONOUNS.keys() | _AUXILIARIES:
+        elif nxt.lower in ("by", "from") and (tokens[end].lower in DOCUMENTS or _authored_by(tokens, end - 1, hi)
+                                              or _authored_by(tokens, end, hi)) and end + 2 < hi and \
+                is_name_word(tokens[end + 3 if tokens[end + 2].lower == "the" and end + 3 < hi else end + 2]):
+            end += 1  # "projections by CNN and NPR", "a memo posted online by Senator X", "published by the WHO"
+        elif nxt.is_word and (nxt.lower not in NOT_IN_NOUN_PHRASE | PRONOUNS.keys() | _AUXILIARIES
+                              or len(nxt.text) > 1 and nxt.text.isupper()):  # "WHO", "IT" are names
             if nxt.lower in NP_JOINERS and not (end + 2 < hi and tokens[end + 2].is_word):
                 break
             if _is_adverb(tokens, end + 1) and end + 2 < hi and verb_like(tokens, end + 2):
                 break  # "Donald Trump *quickly took* …"
-            if verb_like(tokens, end + 1) and not (nxt.lower in _AUTHORED and end + 2 < hi
-                                                   and tokens[end + 2].lower in ("by", "from")):
-                break  # but "a tweet sent from Biden's account", "a report published by the agency"
+            if verb_like(tokens, end + 1) and not _authored_by(tokens, end + 1, hi):
+                break  # but "a tweet sent from Biden's account", "a memo posted online by the senator"
             end += 1
         else:
             break
     while end > i and tokens[end].lower in NP_JOINERS:
         end -= 1
     return i, end
+
+
+def _authored_by(tokens: list[Token], k: int, hi: int) -> bool:
+    """``tokens[k]`` is a participle naming a document's author after it: "sent from", "published by", "posted
+    online by"."""
+    if tokens[k].lower not in _AUTHORED:
+        return False
+    by = k + 2 if k + 2 < hi and tokens[k + 1].is_word and not tokens[k + 1].capitalised and tokens[
+        k + 1].lower not in ("by", "from") else k + 1
+    return by < hi and tokens[by].lower in ("by", "from")
 
 
 def _apposed_name(tokens: list[Token], end: int, hi: int, start: int | None = None) -> int | None:

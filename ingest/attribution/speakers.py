@@ -23,7 +23,7 @@ from ingest.attribution.lexicon import (
     TITLES,
 )
 from ingest.attribution.names import fold, initials, is_acronym, split_title
-from ingest.attribution.phrases import is_possessive, name_runs, possessive_base
+from ingest.attribution.phrases import is_possessive, name_runs, person_noun, possessive_base
 from ingest.attribution.roster import Mention, Speaker
 
 __all__ = ["Cast", "Speaker"]
@@ -172,7 +172,8 @@ class Cast(Descriptions):
     def _after_comma(self, i: int, a: int) -> bool:
         """A comma stands before the name, titles aside: "…'s director, Dr. Anthony Fauci"."""
         k = i - 1
-        while k > a and (self.tokens[k].text == "." or self.tokens[k].lower in TITLES):
+        while k > a and (self.tokens[k].text == "." or self.tokens[k].lower in TITLES or (
+                not self.tokens[k].capitalised and person_noun(self.tokens[k].text))):  # "…, herpetologist X"
             k -= 1
         return self.tokens[k].text == ","
 
