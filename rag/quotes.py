@@ -164,9 +164,10 @@ class QuoteIndex:
     def find_speaker(self, name: str) -> list[Speaker]:
         """The speakers ``name`` means, best first: an exact name or alias, a surname, a title or
         description contained in an alias ("the Defence Minister" in "Defence Minister Khawaja Asif"),
-        then a close spelling. Several when the name is ambiguous. A title asked for keeps only the speakers
-        who bear it themselves (see :func:`_title_fit`): "the President" is not "Vice President Mike Pence"
-        when "President Donald Trump" is also a speaker."""
+        then a close spelling. Several when the name is ambiguous. A name asked for is matched in names, not
+        in descriptions ("Trump" is not "Trump adviser Sebastian Gorka"); a title keeps only the speakers who
+        bear it themselves (see :func:`_title_fit`): "the President" is not "Vice President Mike Pence" when
+        "President Donald Trump" is also a speaker."""
         wanted = " ".join(w for w in fold(name).split() if w not in _TITLE_WORDS)
         if not wanted:  # "the", "Mr": nobody in particular
             return []
@@ -178,10 +179,15 @@ class QuoteIndex:
             elif any(re.search(rf"\b{re.escape(wanted)}\b", n) for n in names):
                 partial.append(sp)
         if exact or partial:
-            fits = {id(sp): max(_title_fit(wanted, fold(n), fold(sp.name)) for n in [sp.name, *sp.aliases])
-                    for sp in partial}
-            if not any(re.search(rf"\b{re.escape(wanted)}\b", fold(sp.name)) for sp in partial):
-                best = max(fits.values(), default=0)  # a title, not a name ("Lee" may be both)
+            in_name = [sp for sp in partial if re.search(rf"\b{re.escape(wanted)}\b", fold(sp.name))]
+            if exact:  # "NASA" is NASA, not "NASA Administrator Jim Bridenstine" nor "NASA Ames Research Center"
+                partial = [sp for sp in in_name if sp.speaker_type == "person" or " and " in sp.name]
+            elif in_name:  # a name asked ("Trump"): not "Trump adviser Sebastian Gorka", only described by it
+                partial = in_name
+            else:  # a title ("the President"): who bears it, see _title_fit
+                fits = {id(sp): max(_title_fit(wanted, fold(n), fold(sp.name)) for n in [sp.name, *sp.aliases])
+                        for sp in partial}
+                best = max(fits.values(), default=0)
                 partial = [sp for sp in partial if fits[id(sp)] == best]
             named = [sp for sp in exact + partial if sp.named]
             return named or exact + partial

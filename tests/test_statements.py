@@ -175,17 +175,28 @@ def test_quotes_and_speakers_commands(two_documents, capsys):
     assert speakers["Khawaja Asif"]["statements"] == 3 and speakers["Ishaq Dar"]["documents"] == ["talks"]
 
 
-def test_a_title_question_means_who_bears_the_title_itself():
+def _quote_index(text: str):
+    """The attribution index of one document, without a store."""
     from ingest.attribution import extract
     from rag.quotes import Quote, QuoteIndex
 
+    return QuoteIndex([Quote(id=str(n), doc_id="d", source="d.txt", title="", date="2024-05-01", publication="",
+                             speaker=st.speaker, kind=st.kind, start=st.start, end=st.end, text=st.text,
+                             content=st.text, speaker_type=st.speaker_type, named=st.named, aliases=st.aliases)
+                       for n, st in enumerate(extract(text))])
+
+
+def test_a_title_question_means_who_bears_the_title_itself():
     text = ("President Tom Berg signed the treaty. Vice President Ana Lind said it was historic. "
             "Former President Ivo Kast said it was late. Berg said the vote would be close.")
-    quotes = [Quote(id=str(n), doc_id="d", source="d.txt", title="", date="2024-05-01", publication="",
-                    speaker=st.speaker, kind=st.kind, start=st.start, end=st.end, text=st.text, content=st.text,
-                    speaker_type=st.speaker_type, named=st.named, aliases=st.aliases)
-              for n, st in enumerate(extract(text))]
-    index = QuoteIndex(quotes)
+    index = _quote_index(text)
     assert [sp.name for sp in index.find_speaker("the President")] == ["Tom Berg"]
     assert [sp.name for sp in index.find_speaker("the Vice President")] == ["Ana Lind"]
     assert [sp.name for sp in index.find_speaker("Kast")] == ["Ivo Kast"]
+
+
+def test_a_name_question_is_not_answered_by_those_the_name_only_describes():
+    text = ("Senator Tom Berg said the bill would pass. Berg aide Ana Lind said the vote was close. "
+            "The Berg Foundation said it would fund the campaign.")
+    index = _quote_index(text)
+    assert [sp.name for sp in index.find_speaker("Berg")] == ["Tom Berg"]
