@@ -659,3 +659,9 @@ def test_a_possessive_description_before_a_name_is_part_of_the_source():
 def test_a_document_speaks_for_the_author_named_after_a_participle(text, speaker):
     st = only(read(text), "reported")
     assert (st.speaker, texts(st)[0].split()[-1]) == (speaker, text.rstrip(".").split()[-1])
+
+
+def test_an_organisation_head_does_not_refer_to_a_person_described_by_it():
+    text = "Senior police officer Ana Lopes retired in May. The police said the inquiry was closed."
+    st = only(read(text), "reported")
+    assert (st.speaker, st.named) == ("police", False)

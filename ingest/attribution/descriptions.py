@@ -47,6 +47,8 @@ class Descriptions(Roster):
             modifiers = {t.lower for t in tokens[a + 1:b] if t.is_word and not t.capitalised} - _ANY_TIME
             for mention in reversed(self.mentions):
                 speaker = mention.speaker
+                if speaker.kind == "person" and head_word in ORGANISATION_HEADS:
+                    continue  # "the government" is not "government official X"
                 if mention.position < position and (head_word in speaker.heads and modifiers <= speaker.heads
                                                      or head_word in GROUP_SYNONYMS and speaker.heads & GROUP_SYNONYMS
                                                      and not speaker.named):
