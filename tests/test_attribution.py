@@ -665,3 +665,10 @@ def test_an_organisation_head_does_not_refer_to_a_person_described_by_it():
     text = "Senior police officer Ana Lopes retired in May. The police said the inquiry was closed."
     st = only(read(text), "reported")
     assert (st.speaker, st.named) == ("police", False)
+
+
+def test_a_time_adjunct_is_no_subject_and_a_document_author_may_be_a_description():
+    st = only(read("A statement from the Chilean government during the night said two ships sank."), "reported")
+    assert (st.speaker, texts(st)) == ("Chilean government", ["two ships sank"])
+    st = only(read("Harbour master Ivo Kast said late Sunday the port would reopen."), "reported")
+    assert texts(st) == ["the port would reopen"]

@@ -15,6 +15,7 @@ from ingest.attribution.lexicon import (
     NP_JOINERS,
     PRONOUNS,
     SPEECH_VERBS,
+    TIME_WORDS,
 )
 from ingest.attribution.phrases import (
     Token,
@@ -32,7 +33,7 @@ CLAUSE_OPENERS = {"that", "he", "she", "they", "it", "we", "i", "there", "this",
                   "their", "its", "our", "no", "not", "if", "whether"}
 # What may stand between a cue and its content: "said *on Monday* that", "said *of Chirac*, “…”".
 _SKIPPABLE = {"on", "in", "at", "after", "during", "via", "through", "of", "about", "regarding", "following",
-              "before", "over", "yesterday", "today", "earlier", "later", "again", "also", "publicly",
+              "before", "over", "yesterday", "today", "earlier", "later", "late", "early", "again", "also", "publicly",
               "repeatedly", "recently", "previously"}
 _PREPOSITIONS = {"on", "in", "at", "after", "during", "via", "through", "of", "about", "regarding", "following",
                  "before", "over", "by", "for", "with", "to", "from", "as", "under"}
@@ -43,10 +44,6 @@ _ING_PREPOSITIONS = {"including", "according", "following", "during", "regarding
 _CLAUSE_WORDS = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may", "might",
                  "must", "should", "do", "does", "did", "where", "when", "which", "who", "while", "because", "if"}
 _TIME_DETERMINERS = {"this", "last", "next", "earlier", "that"}
-_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-               "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "week", "month", "year", "weekend", "morning", "afternoon", "evening",
-               "night", "day", "time"}
 
 
 def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: list[bool]) -> None:
@@ -165,7 +162,7 @@ def _adjunct(token: Token) -> bool:
 
 def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
     """Skip what stands between a cue and its content: "on Monday", "in a statement,", "of Chirac,", "that"."""
-    if i + 1 < end and tokens[i].lower in _TIME_DETERMINERS and tokens[i + 1].lower in _TIME_WORDS:
+    if i + 1 < end and tokens[i].lower in _TIME_DETERMINERS and tokens[i + 1].lower in TIME_WORDS:
         return i  # "reported this year 908 …": the time belongs to the content
     j = i
     while j < end and not quoted[j] and (j - i < 12 or j - i < 20 and tokens[i].lower in _PREPOSITIONS):
@@ -174,7 +171,7 @@ def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) 
             if j == i and tokens[j].text == ",":
                 return _after_aside(tokens, j + 1, end, quoted)  # "alleged, by way of example, Mahan had …"
             return j + 2 if j + 2 < end and word != "that" and tokens[j + 1].lower == "that" else j + 1
-        if word in _TIME_WORDS and j + 1 < end and tokens[j + 1].lower in CLAUSE_OPENERS | {"they", "we", "i"}:
+        if word in TIME_WORDS and j + 1 < end and tokens[j + 1].lower in CLAUSE_OPENERS | {"they", "we", "i"}:
             return j + 2 if tokens[j + 1].lower == "that" else j + 1  # "announced on Wednesday the …"
         if j == i and word not in _SKIPPABLE:
             return i

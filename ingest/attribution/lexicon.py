@@ -175,3 +175,9 @@ NOT_NAMES = {
     "through", "among", "amid", "until", "because", "whether", "mr", "mrs", "ms", "dr", "i'm", "i've", "i'll",
     "i'd", "it's", "that's", "there's", "we're", "they're", "he's", "she's", "let's", "don't", "didn't",
 }
+
+# Days, months and other time nouns: "said on Monday", "during the weekend".
+TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+              "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december", "week", "month", "year", "weekend", "morning", "afternoon", "evening",
+              "night", "day", "time"}

@@ -25,6 +25,7 @@ from ingest.attribution.lexicon import (
     NP_JOINERS,
     PRONOUNS,
     SPEECH_VERBS,
+    TIME_WORDS,
     TITLES,
     VERB_PREFIX,
 )
@@ -49,6 +50,8 @@ __all__ = ["Token", "is_name_word", "is_possessive", "is_quote_mark", "name_runs
 # matter", "sources close to the talks", "officials loyal to the president".
 _PP_ADJECTIVES = {"familiar", "close", "loyal", "opposed", "aware", "briefed", "knowledgeable", "sympathetic"}
 _PP_PREPOSITIONS = {"with", "to", "on", "of", "about"}
+# A time after one of these ends an adjunct, never a subject: "… during the weekend said".
+_TIME_PREPOSITIONS = {"during", "on", "over", "in", "at", "since", "until", "throughout"}
 MAX_PHRASE = 16
 MAX_APPOSITION = 30
 
@@ -150,6 +153,8 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         start -= 1
     while start - 1 >= lo and tokens[start - 1].lower in NAME_PARTICLES and _opens_name(tokens, start - 1, end):
         start -= 1  # "“…,” van der Vaart said", "Von der Leyen added"
+    if start - 1 > lo and tokens[start - 1].lower in _TIME_PREPOSITIONS and tokens[end].lower in TIME_WORDS:
+        return noun_phrase_before(tokens, start - 1, lo)  # "a report from X *during the weekend* said": not a time
     while start <= end and tokens[start].lower in NP_JOINERS - {"the"} and not _opens_name(tokens, start, end):
         start += 1
     if start > end or _stop_word(tokens[end]):

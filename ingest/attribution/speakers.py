@@ -18,8 +18,10 @@ import re
 
 from ingest.attribution.descriptions import ORGANISATION_REFERENCES, Descriptions
 from ingest.attribution.lexicon import (
+    DETERMINERS,
     DOCUMENTS,
     PRONOUNS,
+    TIME_WORDS,
     TITLES,
 )
 from ingest.attribution.names import fold, initials, is_acronym, split_title
@@ -188,7 +190,13 @@ class Cast(Descriptions):
             runs = name_runs(tokens, author + 1, b)
             if runs:
                 joint = self._coordinated(author + 1, b, {k for i, j in runs for k in range(i, j + 1)})
-                self.documents[kind] = joint or self._named(*runs[0])  # "projections by CNN and NPR"
+                i, j = runs[0]
+                if joint is None and j < b and tokens[b].is_word and not tokens[b].capitalised and \
+                        not is_possessive(tokens[j]) and tokens[j + 1].lower not in DETERMINERS | TIME_WORDS and \
+                        not any(t.lower in TIME_WORDS for t in tokens[j + 1:b + 1]):
+                    # "a report from the Mexican government": a description (but "… by NBC News last week")
+                    joint = self._phrase(author + 1, b, tokens[author + 1].start)
+                self.documents[kind] = joint or self._named(i, j)  # "projections by CNN and NPR"
                 return self.documents[kind]
         if tokens[a].lower in ("the", "this", "that") and head_end == a + 1 and kind in self.documents:
             return self.documents[kind]  # "The report said …" after "a 1989 report from the NTSB"
