@@ -672,3 +672,9 @@ def test_a_time_adjunct_is_no_subject_and_a_document_author_may_be_a_description
     assert (st.speaker, texts(st)) == ("Chilean government", ["two ships sank"])
     st = only(read("Harbour master Ivo Kast said late Sunday the port would reopen."), "reported")
     assert texts(st) == ["the port would reopen"]
+
+
+def test_quoted_x_as_saying_is_x_relayed_by_the_outlet():
+    sts = read("The Tribune quoted Ivo Kast, a retired harbour master, as saying the port was unsafe.")
+    assert {(s.speaker, tuple(texts(s))) for s in sts} == {("Ivo Kast", ("the port was unsafe",)),
+                                                          ("Tribune", ("the port was unsafe",))}

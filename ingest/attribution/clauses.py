@@ -188,6 +188,8 @@ def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[
         return
     before = skip_back_adverbs(tokens, cue.first, s)
     joiner = tokens[before - 1].lower if before > s else ""
+    if cue.participle and joiner == "as" and _quoted_as(tokens, cue, before - 1, s):
+        return  # "Politico quoted Tim Manning as saying …": Manning speaks, Politico relays
     if cue.participle:
         own = noun_phrase_before(tokens, cue.first, s) if joiner not in COORDINATORS | {","} else None
         if own is not None and own[0] > s and tokens[own[0] - 1].lower in ("with", "and"):
@@ -215,6 +217,23 @@ def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[
             follower = tokens[end] if end < e else None
             if follower is None or not follower.is_word or follower.lower in _INVERTED_FOLLOWERS:
                 cue.source, cue.source_after = after, True
+
+
+_QUOTING = {"quoted", "quotes", "quoting", "cited", "cites", "citing"}
+
+
+def _quoted_as(tokens: list[Token], cue: Cue, as_: int, s: int) -> bool:
+    """"X quoted Y as saying …": set ``cue``'s source to Y and its relay to X; False when the words before "as"
+    are not "quoted Y"."""
+    verb = next((k for k in range(as_ - 1, max(s, as_ - 16), -1) if tokens[k].lower in _QUOTING), None)
+    quoted_person = noun_phrase_after(tokens, verb + 1, as_) if verb is not None else None
+    if quoted_person is None or not _plausible_source(tokens, *quoted_person):
+        return False
+    cue.source = quoted_person  # "quoted Tim Manning, a former FEMA official, as saying": the name
+    outlet = noun_phrase_before(tokens, verb, s)
+    if outlet is not None:
+        cue.relay = (verb, outlet)
+    return True
 
 
 def _after_document(tokens: list[Token], before: int, s: int) -> bool:
