@@ -678,3 +678,8 @@ def test_quoted_x_as_saying_is_x_relayed_by_the_outlet():
     sts = read("The Tribune quoted Ivo Kast, a retired harbour master, as saying the port was unsafe.")
     assert {(s.speaker, tuple(texts(s))) for s in sts} == {("Ivo Kast", ("the port was unsafe",)),
                                                           ("Tribune", ("the port was unsafe",))}
+
+
+def test_an_acronym_may_leave_out_the_organisation_word():
+    text = "Northern Rail and Bus Company (NR&B) cut services. NR&B said drivers were ill."
+    assert only(read(text)).speaker == "Northern Rail and Bus Company"

@@ -170,14 +170,17 @@ class Roster:
         need it and only commas and "and" stand between ("United Nations Educational, Scientific and Cultural
         Organization (UNESCO)")."""
         letters = "".join(c for c in acronym if c.isupper())
+        end = runs[n][1]
+        spelled = (letters, letters + self.tokens[end].text[0]) if self.tokens[end].lower in ORGANISATION_WORDS \
+            else (letters,)  # "Pacific Gas and Electric Company (PG&E)": the company's word may be left out
         start = runs[n][0]
         for m in range(n - 1, max(-1, n - 4), -1):
-            if self._initials(start, runs[n][1]) == letters or not acronym.isupper():
+            if self._initials(start, end) in spelled or not acronym.replace("&", "").isupper():
                 break
             between = {t.lower for t in self.tokens[runs[m][1] + 1:start]}
             if not between or not between <= {",", "and", "&"}:
                 break
-            if self._initials(runs[m][0], runs[n][1]) == letters:
+            if self._initials(runs[m][0], end) in spelled:
                 return runs[m][0]
             start = runs[m][0]
         return runs[n][0]
