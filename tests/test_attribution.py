@@ -683,3 +683,14 @@ def test_quoted_x_as_saying_is_x_relayed_by_the_outlet():
 def test_an_acronym_may_leave_out_the_organisation_word():
     text = "Northern Rail and Bus Company (NR&B) cut services. NR&B said drivers were ill."
     assert only(read(text)).speaker == "Northern Rail and Bus Company"
+
+
+def test_a_possessive_after_a_preposition_is_no_gender_vote():
+    text = ("The singer Lena Ito died on Saturday. Writer Drew Baxter posted a tribute after hearing the news of "
+            "her death. He said “She was a star.”")
+    assert only(read(text), "direct").speaker == "Drew Baxter"
+
+
+def test_a_title_to_the_organisation_stays_in_the_source():
+    st = only(read("Former Envoy to the United Nations Ivo Kast wrote on Twitter, “Talks have failed.”"), "direct")
+    assert (st.source.text, st.speaker) == ("Former Envoy to the United Nations Ivo Kast", "Ivo Kast")

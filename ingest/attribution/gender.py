@@ -55,6 +55,8 @@ michelle nadia nancy natalia natalie nicola nicole olga pamela patricia rachel r
 sharon sophie susan svetlana teresa theresa ursula valerie victoria virginia wendy yulia
 """.split())
 GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
+# After these, "her", "his", "him" are often someone else's ("the news of her death"): no vote.
+_PREPOSITIONS = {"of", "to", "for", "with", "about", "from", "by", "on", "at", "against"}
 _TITLE_WEIGHT = 3
 # A given name outweighs one pronoun: the pronoun after a mention may be the very one being resolved ("Evans said
 # …. She said …" after "Mark Evans met Lisa Wong"), so alone it must not cancel the name.
@@ -104,8 +106,9 @@ def pronoun_vote(tokens: list[Token], quoted: list[bool], j: int, people: Mappin
             continue
         if quoted[k]:
             continue
-        if token.lower in PRONOUN_GENDER:
-            return PRONOUN_GENDER[token.lower]
+        if token.lower in PRONOUN_GENDER and not (token.lower != "he" and token.lower != "she" and
+                                                  tokens[k - 1].lower in _PREPOSITIONS):
+            return PRONOUN_GENDER[token.lower]  # not "… tweeted after hearing the news of her death"
         if people.get(k, person) is not person:
             return None
     return None

@@ -138,7 +138,8 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
             start -= 2  # "sources *close to* the negotiations"
             continue
         if prev.lower == "to" and start - 2 >= lo and tokens[start - 2].capitalised and \
-                tokens[start - 2].lower in TITLES and is_name_word(tokens[start]):
+                tokens[start - 2].lower in TITLES and (is_name_word(tokens[start]) or tokens[start].lower == "the"
+                                                       and start < end and is_name_word(tokens[start + 1])):
             start -= 1  # "US Ambassador *to* Germany Richard Grenell"
             continue
         if tokens[start].lower in DETERMINERS and tokens[start].lower not in ("one", "two", "three"):

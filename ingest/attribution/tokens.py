@@ -114,6 +114,9 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
                    (tokens[j].lower in ORGANISATION_WORDS or tokens[j].lower in TITLES)
                    or nxt.lower == "to" and tokens[j].lower in TITLES)):  # "Ambassador to Germany X"
                 j += 2
+            elif j + 3 <= b and nxt.lower == "to" and tokens[j].lower in TITLES and tokens[j].capitalised and \
+                    tokens[j + 2].lower == "the" and is_name_word(tokens[j + 3]):
+                j += 3  # "Ambassador to the United Nations Nikki Haley"
             elif nxt.lower == "and" and j + 2 <= b and not _two_people(tokens, i, j) and (any(
                     t.lower in ("of", "for") for t in tokens[i:j]) or any(
                     t.lower in TITLES and t.capitalised for t in tokens[j + 2:min(b + 1, j + 5)])):
