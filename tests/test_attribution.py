@@ -694,3 +694,14 @@ def test_a_possessive_after_a_preposition_is_no_gender_vote():
 def test_a_title_to_the_organisation_stays_in_the_source():
     st = only(read("Former Envoy to the United Nations Ivo Kast wrote on Twitter, “Talks have failed.”"), "direct")
     assert (st.source.text, st.speaker) == ("Former Envoy to the United Nations Ivo Kast", "Ivo Kast")
+
+
+def test_a_middle_name_of_three_refers_to_the_person():
+    text = "Marta Ruiz Ortega, the governor, resigned. Ruiz said she would leave in August."
+    assert read(text)[-1].speaker == "Marta Ruiz Ortega"
+
+
+def test_a_headline_with_a_colon_is_no_transcript_line_and_a_named_listener_ends_before_a_number():
+    text = "Harbour Board: record cargo at the port in May\n\nChair Ivo Kast told Radio North 40 ships had docked."
+    st = only(read(text), "reported")
+    assert (st.speaker, texts(st)) == ("Ivo Kast", ["40 ships had docked"])

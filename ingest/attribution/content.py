@@ -60,9 +60,10 @@ def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: li
         elif cue.lemma in ADDRESSEE_VERBS and cue.last == cue.first and after < end and not quoted[after]:
             listener = noun_phrase_after(tokens, after, end)
             named = name_runs(tokens, after, end - 1) if tokens[after].capitalised else []
-            if named and named[0][0] == after and listener is not None and named[0][1] < listener[1] and \
-                    tokens[named[0][1] + 1].lower in DETERMINERS:
-                listener = named[0]  # "told Discover Magazine the frequency … suggested …"
+            if named and named[0][0] == after and listener is not None and named[0][1] < listener[1] and (
+                    tokens[named[0][1] + 1].lower in DETERMINERS | CLAUSE_OPENERS | {"only", "just", "almost"}
+                    or tokens[named[0][1] + 1].text[0].isdigit()):
+                listener = named[0]  # "told Discover Magazine the frequency …", "told Wikinews only 10% …"
             if listener is not None:
                 after = _listener_end(tokens, *listener) + 1
         preposition = CUE_PREPOSITIONS.get(cue.lemma)

@@ -67,12 +67,14 @@ class Reader(UnattributedQuotes, TranscriptLines):
     def read(self) -> list[Statement]:
         signatures = {n for n in range(1, len(self.paras)) if self._signature_name(n) is not None}
         for n, para in enumerate(self.paras):
-            if n in signatures or INTERVIEWER.match(self.text, para.start) or self._transcript_line(para):
+            heading = _is_heading(self.text[para.start:para.end])  # "Brexit: what happens next" is a title
+            if n in signatures or INTERVIEWER.match(self.text, para.start) or not heading and \
+                    self._transcript_line(para):
                 continue
             if n + 1 in signatures:
                 self._signed(n, n + 1)
                 continue
-            if _is_heading(self.text[para.start:para.end]):
+            if heading:
                 continue
             for start, end in sentences(self.text, para, self.quotes):
                 s, e = self._index(start), self._index(end)

@@ -301,8 +301,9 @@ class Roster:
         """The fullest person name in the document with all of ``name``'s words and its last word; of several
         ("Trump": Donald or Melania), the one named most often, then first."""
         words = name.lower().split()  # case aside: "Von der Leyen" opening a sentence is "Ursula von der Leyen"
-        fuller = {o for o in people if o.lower().split()[-1] == words[-1] and set(words) <= set(o.lower().split())
-                  and o.lower() != name.lower()}
+        fuller = {o for o in people if (o.lower().split()[-1] == words[-1] or len(words) == 1 and len(o.split()) >= 3
+                                        and words[0] in o.lower().split()[1:-1])  # "Rosselló": R. Rosselló Nevares
+                  and set(words) <= set(o.lower().split()) and o.lower() != name.lower()}
         if not fuller:
             return name
         if len(words) > 1:

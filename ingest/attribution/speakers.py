@@ -20,6 +20,7 @@ from ingest.attribution.descriptions import ORGANISATION_REFERENCES, Description
 from ingest.attribution.lexicon import (
     DETERMINERS,
     DOCUMENTS,
+    NAME_PARTICLES,
     PRONOUNS,
     TIME_WORDS,
     TITLES,
@@ -246,8 +247,10 @@ class Cast(Descriptions):
             return False
         if speaker.kind == "organisation" and full[:len(words)] == words:
             return True
-        if len(words) == 1:  # a person's surname or first name, not an organisation's last word
-            return speaker.kind == "person" and words[0] in (full[-1], full[0])
+        if len(words) == 1:  # a person's surname or first name, not an organisation's last word; of three
+            # names or more, a middle one too ("Rosselló" for "Ricardo Rosselló Nevares": the first surname)
+            return speaker.kind == "person" and (words[0] in (full[-1], full[0]) or len(full) >= 3 and words[0] in
+                                                 full[1:-1] and words[0] not in NAME_PARTICLES)
         return words[-1] == full[-1] and set(words) <= set(full)
 
     def _most_mentioned(self, candidates: list[Speaker]) -> Speaker:
