@@ -705,3 +705,20 @@ def test_a_headline_with_a_colon_is_no_transcript_line_and_a_named_listener_ends
     text = "Harbour Board: record cargo at the port in May\n\nChair Ivo Kast told Radio North 40 ships had docked."
     st = only(read(text), "reported")
     assert (st.speaker, texts(st)) == ("Ivo Kast", ["40 ships had docked"])
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Co-founder Jun Sato recounted, “We started in a garage.”", "Jun Sato"),
+    ("Countryman Lars Eide finished second. Eide said the course was hard.", "Lars Eide"),
+    ("Tyler James Okoro said the course was hard.", "Tyler James Okoro"),
+])
+def test_a_role_noun_before_a_name_is_a_title_but_a_given_name_is_not(text, speaker):
+    assert read(text)[-1].speaker == speaker
+
+
+def test_small_boundaries_a_clock_time_a_leading_comma_and_a_possessive_after_the_listener():
+    assert read("Winner of the race, Okoro, posted a time of 2:05:45.") == []
+    st = only(read("He remarked that, because the dam leaks, the town is at risk."), "reported")
+    assert texts(st) == ["because the dam leaks, the town is at risk"]
+    st = only(read("The mayor told local media Okoro's house had flooded."), "reported")
+    assert texts(st) == ["Okoro's house had flooded"]

@@ -107,7 +107,8 @@ def _present_tense(word: str, lemma: str) -> bool:
 
 
 def _quote_ahead(tokens: list[Token], k: int, e: int, quoted: list[bool], within: int = 12) -> bool:
-    return any(quoted[j] or tokens[j].text == ":" for j in range(k + 1, min(e, k + within)))
+    return any(quoted[j] or tokens[j].text == ":" and (j + 1 >= e or tokens[j + 1].start > tokens[j].end)
+               for j in range(k + 1, min(e, k + within)))  # a colon before a space, not "2:05:45"
 
 
 def _after_quotation(tokens: list[Token], k: int, s: int, quoted: list[bool]) -> bool:

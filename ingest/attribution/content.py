@@ -89,12 +89,15 @@ _OPENS_NOUN_PHRASE = {"the", "a", "an", "his", "her", "their", "its", "our", "th
 
 
 def _listener_end(tokens: list[Token], a: int, b: int) -> int:
-    """Where the person told ends: before a determiner that follows a noun, which opens the reported clause
-    ("told the court *his* client was innocent", "told shareholders *the* company would …"), not after "of"."""
+    """Where the person told ends: before a determiner or a possessive name that follows a noun, which opens the
+    reported clause ("told the court *his* client was innocent", "told shareholders *the* company would …",
+    "told local media *Adamowicz's* heart …"), not after "of"."""
     for k in range(a + 1, b + 1):
         prev = tokens[k - 1]
         if tokens[k].lower in _OPENS_NOUN_PHRASE and prev.is_word and prev.lower not in NP_JOINERS | DETERMINERS:
             return k - 1
+        if is_possessive(tokens[k]) and tokens[k].capitalised and prev.is_word and not prev.capitalised:
+            return k - 1  # "told local media Adamowicz's heart was …"
     return b
 
 

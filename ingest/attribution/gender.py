@@ -54,7 +54,16 @@ katherine kathleen kathryn laura linda lisa louise lucy margaret maria marie mar
 michelle nadia nancy natalia natalie nicola nicole olga pamela patricia rachel rebecca ruth sandra sara sarah
 sharon sophie susan svetlana teresa theresa ursula valerie victoria virginia wendy yulia
 """.split())
-GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES
+# Male names ending like role nouns (-er, -or, -ian, -ent, -ant), so that "Tyler James Hill" keeps "Tyler".
+MALE_NAMES |= set("""
+adrian archer bryant carter christian conor connor cooper damian grant hector homer hunter jasper julian
+laurent nestor parker sebastian spencer trevor tyler vincent walker
+""".split())
+FEMALE_NAMES |= {"amber", "eleanor", "esther", "heather", "lillian", "marian", "vivian"}
+# Given names used for either gender: no gender vote, but a given name ("Taylor Swift").
+UNISEX_NAMES = {"alex", "andrea", "avery", "casey", "dana", "jamie", "jean", "jordan", "kim", "leslie", "morgan",
+                "robin", "sasha", "skyler", "taylor"}
+GIVEN_NAMES = MALE_NAMES | FEMALE_NAMES | UNISEX_NAMES
 # After these, "her", "his", "him" are often someone else's ("the news of her death"): no vote.
 _PREPOSITIONS = {"of", "to", "for", "with", "about", "from", "by", "on", "at", "against"}
 _TITLE_WEIGHT = 3

@@ -36,6 +36,7 @@ SPEECH_VERBS = _forms(
     "denounce", "characterize", "characterise", "testify", "affirm", "assure", "threaten", "boast", "joke",
     "continue", "share", "conclude", "estimate", "blame", "thank", "read:read", "agree", "quip:quipped",
     "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask", "point", "inform",
+    "recount",
 )
 SPEECH_VERBS.update({"says": "say", "saying": "say", "writes": "write", "written": "write", "writing": "write",
                      "telling": "tell", "tells": "tell", "spoke": "speak", "spoken": "speak", "speaking": "speak",

@@ -13,6 +13,7 @@ import unicodedata
 from ingest.attribution.gender import GIVEN_NAMES
 from ingest.attribution.lexicon import ORGANISATION_WORDS, TITLES
 from ingest.attribution.phrases import possessive_base
+from ingest.attribution.tokens import person_noun
 
 _PREPOSITIONS = {"of", "for", "from", "at", "in", "on", "to", "with", "by", "about", "as", "than"}
 _JOINERS = {"of", "for", "on", "and", "to"}
@@ -44,9 +45,10 @@ def split_title(words: list[str]) -> list[str]:
         elif word in ORGANISATION_WORDS and k + 2 < len(words) and lowered[k + 1] not in _JOINERS and \
                 not set(lowered[k + 1:]) & (ORGANISATION_WORDS | _JOINERS):
             cut = k + 1
-    if not cut and len(words) >= 3 and lowered[1] in GIVEN_NAMES and lowered[0] not in GIVEN_NAMES and \
-            words[0].isalpha() and not words[0].isupper() and not set(lowered) & (ORGANISATION_WORDS | _JOINERS):
-        cut = 1  # "Farmer Tom Reese", "Grandmother Mary Hill": a role word before a given name and a surname
+    if not cut and len(words) >= 3 and (lowered[1] in GIVEN_NAMES or person_noun(lowered[0])) and \
+            lowered[0] not in GIVEN_NAMES and words[0].replace("-", "").isalpha() and not words[0].isupper() and \
+            not set(lowered) & (ORGANISATION_WORDS | _JOINERS):
+        cut = 1  # "Farmer Tom Reese", "Co-developer Jing Wang", "Countryman Lawrence Cherono": a role word
     name = words[cut:]
     if cut and name and name[0].lower() in ("of", "for", "to"):
         if len(name) <= 3 and cut > 1 and not is_title(lowered[0]):

@@ -202,6 +202,8 @@ class Reader(UnattributedQuotes, TranscriptLines):
         text = self.text[start:end].rstrip()
         while text and text[-1] in ".,;:—–" and not text.endswith(("...", "…")):
             text = text[:-1].rstrip()
+        while text and text[0] in ",;:":  # "remarked that, because …"
+            text, start = text[1:], start + 1
         return self._span(start, start + len(text))
 
 
