@@ -722,3 +722,9 @@ def test_small_boundaries_a_clock_time_a_leading_comma_and_a_possessive_after_th
     assert texts(st) == ["because the dam leaks, the town is at risk"]
     st = only(read("The mayor told local media Okoro's house had flooded."), "reported")
     assert texts(st) == ["Okoro's house had flooded"]
+
+
+def test_who_after_an_apposition_refers_to_the_name():
+    text = "The survey was led by Ivo Kast, a geologist at the state university, who said “The cliff is moving.”"
+    st = only(read(text), "direct")
+    assert (st.speaker, st.source.text) == ("Ivo Kast", "Ivo Kast, a geologist at the state university")

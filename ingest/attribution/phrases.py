@@ -115,7 +115,13 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         return end, end  # a pronoun takes no modifiers: not "D.C. They"; "It added" for an organisation
     if tokens[end].lower in ("who", "which") and end - 1 >= lo and (tokens[end - 1].text == "," or is_name_word(
             tokens[end - 1])):
-        return noun_phrase_before(tokens, end - 1 if tokens[end - 1].text == "," else end, lo)  # "CNN who reported"
+        found = noun_phrase_before(tokens, end - 1 if tokens[end - 1].text == "," else end, lo)  # "CNN who reported"
+        if found is not None and found[0] - 2 >= lo and tokens[found[0] - 1].text == "," and \
+                tokens[found[0]].lower in ("a", "an", "the"):
+            name = noun_phrase_before(tokens, found[0] - 1, lo)  # "Mark Hay, a marine ecologist at GT, who said"
+            if name is not None and is_name_word(tokens[name[1]]):
+                return name[0], found[1]
+        return found
     if tokens[end].text == ",":
         return _before_apposition(tokens, end, lo)
     if tokens[end].text == ")":
