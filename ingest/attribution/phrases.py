@@ -115,13 +115,15 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         return end, end  # a pronoun takes no modifiers: not "D.C. They"; "It added" for an organisation
     if tokens[end].lower in ("who", "which") and end - 1 >= lo and (tokens[end - 1].text == "," or is_name_word(
             tokens[end - 1])):
-        found = noun_phrase_before(tokens, end - 1 if tokens[end - 1].text == "," else end, lo)  # "CNN who reported"
-        if found is not None and found[0] - 2 >= lo and tokens[found[0] - 1].text == "," and \
-                tokens[found[0]].lower in ("a", "an", "the"):
-            name = noun_phrase_before(tokens, found[0] - 1, lo)  # "Mark Hay, a marine ecologist at GT, who said"
-            if name is not None and is_name_word(tokens[name[1]]):
-                return name[0], found[1]
-        return found
+        if tokens[end - 1].text == ",":  # "Mark Hay, a marine ecologist at GT, who said": the name, apposed
+            opening = next((k for k in range(end - 2, max(lo, end - MAX_APPOSITION) - 1, -1)
+                            if not tokens[k].is_word), None)
+            if opening is not None and tokens[opening].text == "," and opening + 1 < end - 1 and \
+                    tokens[opening + 1].lower in ("a", "an", "the"):
+                name = noun_phrase_before(tokens, opening, lo)
+                if name is not None and is_name_word(tokens[name[1]]):
+                    return name[0], end - 2
+        return noun_phrase_before(tokens, end - 1 if tokens[end - 1].text == "," else end, lo)  # "CNN who reported"
     if tokens[end].text == ",":
         return _before_apposition(tokens, end, lo)
     if tokens[end].text == ")":
