@@ -728,3 +728,13 @@ def test_who_after_an_apposition_refers_to_the_name():
     text = "The survey was led by Ivo Kast, a geologist at the state university, who said “The cliff is moving.”"
     st = only(read(text), "direct")
     assert (st.speaker, st.source.text) == ("Ivo Kast", "Ivo Kast, a geologist at the state university")
+
+
+def test_went_on_to_say_and_a_participle_after_a_closing_quote_and_the_head_of_a_group():
+    st = read("Economist Ines Moreau said prices were high. Moreau went on to add, “Wages lag.”")[-1]
+    assert (st.speaker, texts(st)) == ("Ines Moreau", ["Wages lag."])
+    first, second = read("Chair Ivo Kast remarked, “It was hard,” further remarking, “We won.”")
+    assert (texts(first), texts(second), second.speaker) == (["It was hard,"], ["We won."], "Ivo Kast")
+    text = ("The head of the inspectors told the court “Nothing was checked.” Tom Kast denied it. "
+            "She also said “We were not called.”")
+    assert read(text)[-1].speaker == "head of the inspectors"

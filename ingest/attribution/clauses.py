@@ -134,7 +134,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     standalone = token.lower == lemma and prev is not None and prev.lower in ("some", "many", "most", "others") or \
         prev is not None and prev.lower in _COUNTED and k - 2 >= s and tokens[k - 2].lower in ("the", "of")
     # "some say"; "the two said", "a mother of two said": a number standing for people, not "two reported deaths"
-    if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to"
+    went_on = _went_on(tokens, k, s)  # "went on to say"
+    if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to" and not went_on
                              or prev.lower.endswith(("'s", "’s"))
                              or prev.lower in SPEECH_VERBS and verb_like(tokens, k - 1)):
         return None  # "the reported deaths", "declined to comment", "wrote denying …" (but "some say")
@@ -155,7 +156,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
             skipped.add(tokens[opening - 1].lower)
     if skipped & (_PASSIVE | _NEGATION) or (nxt is not None and nxt.lower == "by"):
         return None
-    if token.lower in NOUN_LIKE_VERBS or token.lower == lemma and lemma not in ("say", "tell", "read"):
+    if not went_on and (token.lower in NOUN_LIKE_VERBS or token.lower == lemma and lemma not in ("say", "tell",
+                                                                                                  "read")):
         if nxt is None or not (quoted[k + 1] or nxt.lower in CLAUSE_OPENERS or nxt.capitalised or nxt.text == ":"):
             return None
         if token.lower == lemma and not (prev is not None and (prev.lower in ("they", "we", "i", "you", "some", "many")
@@ -181,14 +183,23 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     return Cue(k, last, lemma, participle=token.lower.endswith("ing"))
 
 
+def _went_on(tokens: list[Token], k: int, s: int) -> bool:
+    """``tokens[k]`` follows "went on to" ("Dittmar went on to add, …"): a report by the subject of "went"."""
+    return k - 3 >= s and tokens[k - 1].lower == "to" and tokens[k - 2].lower == "on" and \
+        tokens[k - 3].lower in ("went", "go", "goes", "going", "gone")
+
+
 def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[Cue]) -> None:
     """Set the cue's source: the phrase after "according to", else the subject before the verb, else the phrase
     after it ("…,” said Lam"); a participle or a verb after "and" shares the subject of its clause."""
     if cue.lemma == "according to":
         cue.source, cue.source_after = noun_phrase_after(tokens, cue.last + 1, e), True
         return
-    before = skip_back_adverbs(tokens, cue.first, s)
+    verb = cue.first - 3 if _went_on(tokens, cue.first, s) else cue.first  # "Dittmar went on to add": "went"
+    before = skip_back_adverbs(tokens, verb, s)
     joiner = tokens[before - 1].lower if before > s else ""
+    if before - 2 >= s and is_quote_mark(tokens[before - 1]) and tokens[before - 2].text == ",":
+        joiner = ","  # "“A,” further remarking, “B”": the comma closed inside the quotation
     if cue.participle and joiner == "as" and _quoted_as(tokens, cue, before - 1, s):
         return  # "Politico quoted Tim Manning as saying …": Manning speaks, Politico relays
     if cue.participle:
@@ -205,7 +216,7 @@ def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[
     if joiner in ("and", "but"):  # "… did not mention casualties, but said exports were continuing"
         _inherit(tokens, cue, s, e, earlier)
         return
-    subject = noun_phrase_before(tokens, cue.first, s)
+    subject = noun_phrase_before(tokens, verb, s)
     if subject is not None:
         if _plausible_source(tokens, *subject):
             # "X, who denied A, said B" ends A at the comma; "… according to CNN who reported that A" does not

@@ -311,5 +311,6 @@ class Cast(Descriptions):
 
 def _plural_description(speaker: Speaker) -> bool:
     """An unnamed group ("classmates", "police officials"), which "he" or "she" never means."""
-    last = speaker.name.split()[-1]
+    words = speaker.name.split()
+    last = words[words.index("of") - 1] if "of" in words[1:] else words[-1]  # "head of the investigators": one
     return not speaker.named and last.endswith("s") and not last.endswith("ss")
