@@ -738,3 +738,9 @@ def test_went_on_to_say_and_a_participle_after_a_closing_quote_and_the_head_of_a
     text = ("The head of the inspectors told the court “Nothing was checked.” Tom Kast denied it. "
             "She also said “We were not called.”")
     assert read(text)[-1].speaker == "head of the inspectors"
+
+
+def test_a_clock_time_after_the_cue_and_a_negated_subject():
+    st = only(read("The utility announced at 11:30 am, the repairs had been completed."), "reported")
+    assert texts(st) == ["the repairs had been completed"]
+    assert read("No group claimed responsibility for the fire.") == []

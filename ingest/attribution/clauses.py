@@ -268,6 +268,8 @@ def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
     words = tokens[a:b + 1]
     if len(words) == 1 and words[0].lower.endswith("ing"):
         return False  # "Citing alleged violations …"
+    if words[0].lower in ("no", "nobody", "none", "neither"):
+        return False  # "No group claimed responsibility": nobody said anything
     return (any(t.capitalised for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
             or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)
 

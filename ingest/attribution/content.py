@@ -171,7 +171,8 @@ def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) 
     j = i
     while j < end and not quoted[j] and (j - i < 12 or j - i < 20 and tokens[i].lower in _PREPOSITIONS):
         word = tokens[j].lower
-        if word == "that" or tokens[j].text in ",:":
+        if word == "that" or tokens[j].text == "," or tokens[j].text == ":" and (
+                j + 1 >= end or tokens[j + 1].start > tokens[j].end):  # not the colon of "11:30"
             if j == i and tokens[j].text == ",":
                 return _after_aside(tokens, j + 1, end, quoted)  # "alleged, by way of example, Mahan had …"
             return j + 2 if j + 2 < end and word != "that" and tokens[j + 1].lower == "that" else j + 1
