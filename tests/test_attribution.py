@@ -744,3 +744,9 @@ def test_a_clock_time_after_the_cue_and_a_negated_subject():
     st = only(read("The utility announced at 11:30 am, the repairs had been completed."), "reported")
     assert texts(st) == ["the repairs had been completed"]
     assert read("No group claimed responsibility for the fire.") == []
+
+
+def test_both_opens_a_coordinated_subject_and_a_time_is_no_subject():
+    st = only(read("The party won seats in the Senate and both Okafor and Lindqvist claimed victory."))
+    assert (st.source.text, st.speaker) == ("both Okafor and Lindqvist", "Okafor and Lindqvist")
+    assert read("The colony, which a few years later declared independence, grew rich.") == []

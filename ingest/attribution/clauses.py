@@ -34,6 +34,7 @@ from ingest.attribution.lexicon import (
     PHRASAL_ONLY,
     PRONOUNS,
     SPEECH_VERBS,
+    TIME_WORDS,
 )
 from ingest.attribution.passive import passive_at
 from ingest.attribution.phrases import (
@@ -53,6 +54,7 @@ _TOPIC_ONLY = {"write", "talk", "speak", "post", "tweet", "comment"}  # "wrote a
 # Collective nouns that are sources without an article ("police said", "staff said").
 _COLLECTIVE = {"police", "staff", "military", "government", "media", "management", "security", "intelligence",
                "prosecution", "defence", "defense", "leadership", "some", "many", "others", "most", "several"}
+_TIME_SPANS = {"years", "months", "weeks", "days", "hours", "thereafter", "later", "ago", "earlier", "afterwards"}
 _COUNTED = {"two", "three", "four", "five", "six", "both"}
 _INVERTED_FOLLOWERS = {"in", "on", "at", "via", "after", "during", "to", "from", "for", "with", "before", "when",
                        "while", "as", "through", "of"}
@@ -270,6 +272,8 @@ def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
         return False  # "Citing alleged violations …"
     if words[0].lower in ("no", "nobody", "none", "neither"):
         return False  # "No group claimed responsibility": nobody said anything
+    if words[-1].lower in TIME_WORDS | _TIME_SPANS:
+        return False  # "which within a few years thereafter declared independence": a time, not a speaker
     return (any(t.capitalised for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
             or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)
 

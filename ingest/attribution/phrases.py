@@ -151,8 +151,8 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
             start -= 1  # "US Ambassador *to* Germany Richard Grenell"
             continue
         if tokens[start].lower in DETERMINERS and tokens[start].lower not in ("one", "two", "three"):
-            if prev.lower not in NP_JOINERS or prev.lower == "the":
-                break
+            if prev.lower not in NP_JOINERS or prev.lower == "the" or tokens[start].lower in ("both", "either"):
+                break  # "… in the House and *both* Mugabe and Tsvangirai claimed": "both" opens the subject
         if tokens[start].lower in PRONOUNS or _stop_word(prev) or prev.lower in PRONOUNS or \
                 verb_like(tokens, start - 1):
             break
