@@ -750,3 +750,14 @@ def test_both_opens_a_coordinated_subject_and_a_time_is_no_subject():
     st = only(read("The party won seats in the Senate and both Okafor and Lindqvist claimed victory."))
     assert (st.source.text, st.speaker) == ("both Okafor and Lindqvist", "Okafor and Lindqvist")
     assert read("The colony, which a few years later declared independence, grew rich.") == []
+
+
+def test_it_at_a_trailing_cue_is_the_subject_of_the_content():
+    st = only(read("The ferry company will cancel 40 crossings, it said on Monday."), "reported")
+    assert (st.source.text, st.speaker) == ("it", "ferry company")
+    assert read("Rents rose 5%, it said.") == []
+
+
+def test_a_time_after_a_trailing_cue():
+    st = only(read("The court fined the firm, officials said Sunday — a first in the region."), "reported")
+    assert texts(st) == ["The court fined the firm"]

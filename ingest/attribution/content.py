@@ -263,7 +263,7 @@ def _is_trailing(tokens: list[Token], cue: Cue, s: int, after: int, end: int, qu
             return after_quote or not (nxt + 1 < end and (quoted[nxt + 1] or is_quote_mark(tokens[nxt + 1])))
         if tokens[nxt].lower in _SKIPPABLE:
             first = nxt  # "“…,” she told an audience at her session.", "…, she told the BBC on Monday."
-    if tokens[first].lower not in _SKIPPABLE | {"to"} or len(words) >= 8 and not after_quote and (
+    if tokens[first].lower not in _SKIPPABLE | TIME_WORDS | {"to"} or len(words) >= 8 and not after_quote and (
             len(words) >= 20 or any(tokens[t].lower in _CLAUSE_WORDS for t in words)):
         return False  # but "“…”, he recalled in a 2009 retelling of the story to the newspaper."
     return not any(tokens[t].lower in PRONOUNS or tokens[t].lower == "that" for t in words)

@@ -22,9 +22,9 @@ import bisect
 import re
 from collections.abc import Callable
 
-from ingest.attribution.clauses import Cue, SubjectOf, find_cues
+from ingest.attribution.clauses import Cue, SubjectOf, find_cues, subject_of
 from ingest.attribution.layout import Quote, find_quotes, paragraphs, sentences
-from ingest.attribution.lexicon import NOUN_OBJECT_VERBS
+from ingest.attribution.lexicon import NOT_NAMES, NOUN_OBJECT_VERBS, PRONOUNS
 from ingest.attribution.phrases import Token, tokenize
 from ingest.attribution.speakers import Cast, Speaker
 from ingest.attribution.transcripts import INTERVIEWER, TranscriptLines
@@ -112,7 +112,7 @@ class Reader(UnattributedQuotes, TranscriptLines):
 
     def _add_clause(self, cue: Cue, s: int, e: int) -> None:
         a, b = cue.source
-        speaker = self.cast.resolve(a, b)
+        speaker = self._content_subject(cue) or self.cast.resolve(a, b)
         if speaker is None:
             return
         start, end = self.tokens[cue.content_start].start, self.tokens[cue.content_end - 1].end
@@ -144,6 +144,25 @@ class Reader(UnattributedQuotes, TranscriptLines):
             return
         self.used.update(id(q) for q in quoted)
         self._add("reported", [self._reported_span(start, end)], cue_span, source_span, speaker)
+
+    def _content_subject(self, cue: Cue) -> Speaker | None:
+        """"The firm will cut 300 jobs, it said": "it" (or "they" after a plural) at a trailing cue is the subject
+        of the words it reports, when that subject is a noun phrase of the same number."""
+        a, b = cue.source
+        pronoun = self.tokens[a].lower
+        if not cue.trailing or a != b or pronoun not in ("it", "they") or cue.content_start >= cue.content_end:
+            return None
+        found = subject_of(self.tokens, cue.content_start, cue.content_end)
+        if found is None or self.quoted[found[0]]:
+            return None
+        head = self.tokens[found[1]]
+        if not head.is_word or head.lower in PRONOUNS or head.lower in NOT_NAMES and not head.text.isupper():
+            return None
+        plural = head.lower.endswith("s") and not head.lower.endswith("ss") or head.lower in ("police", "people")
+        described = self.tokens[found[0]].lower in ("the", "a", "an", "its", "their") or head.capitalised
+        if plural != (pronoun == "they") or not described:  # "Sales rose 5%, it said": no one
+            return None
+        return self.cast.resolve(*found)
 
     def _add_relay(self, relay: tuple[int, tuple[int, int]], statement: Statement) -> None:
         """The same statement as reported by the relaying source ("as reported by Hurriyet Daily News")."""
