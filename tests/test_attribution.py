@@ -761,3 +761,21 @@ def test_it_at_a_trailing_cue_is_the_subject_of_the_content():
 def test_a_time_after_a_trailing_cue():
     st = only(read("The court fined the firm, officials said Sunday — a first in the region."), "reported")
     assert texts(st) == ["The court fined the firm"]
+
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ("Ines Moreau made two errors. First, she misread the data, claiming 90 trains were late.", "Ines Moreau",
+     "90 trains were late"),
+    ("Shortly afterwards, at 6:30 pm, the council issued a notice announcing the road had reopened.", "council",
+     "the road had reopened"),
+])
+def test_a_discourse_marker_before_a_comma_is_not_the_subject(text, speaker, content):
+    st = read(text)[-1]
+    assert (st.speaker, texts(st)) == (speaker, [content])
+
+
+def test_verbs_with_an_object_are_not_inverted_and_asked_needs_its_own_quotation():
+    assert read("Tom Vale spoke first. His rivals, Ada Brun and Ivo Kast, shared this view.") == []
+    sts = read("Kast said he disliked the questions reporters asked at the briefing, and argued the city "
+               "needs “a real plan.”")
+    assert {s.speaker for s in sts} == {"Kast"}

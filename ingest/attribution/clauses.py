@@ -29,6 +29,7 @@ from ingest.attribution.lexicon import (
     NEEDS_QUOTE,
     NEEDS_THAT,
     NOT_IN_NOUN_PHRASE,
+    NOT_NAMES,
     NOUN_LIKE_VERBS,
     PHRASAL,
     PHRASAL_ONLY,
@@ -54,6 +55,12 @@ _TOPIC_ONLY = {"write", "talk", "speak", "post", "tweet", "comment"}  # "wrote a
 # Collective nouns that are sources without an article ("police said", "staff said").
 _COLLECTIVE = {"police", "staff", "military", "government", "media", "management", "security", "intelligence",
                "prosecution", "defence", "defense", "leadership", "some", "many", "others", "most", "several"}
+# Reporting verbs that take a noun-phrase object and are never inverted ("“…,” said X", but not "shared X").
+_NOT_INVERTED = {"share", "praise", "blame", "thank", "credit", "endorse", "criticize", "criticise", "condemn",
+                 "voice", "advise", "describe", "characterize", "characterise", "denounce", "accuse", "urge",
+                 "encourage", "demand", "recommend", "request", "deny", "call"}
+_DISCOURSE_OPENERS = {"first", "second", "third", "finally", "lastly", "next", "then", "later", "meanwhile",
+                      "separately", "still", "nevertheless", "nonetheless", "overall", "afterwards", "again"}
 _TIME_SPANS = {"years", "months", "weeks", "days", "hours", "thereafter", "later", "ago", "earlier", "afterwards"}
 _COUNTED = {"two", "three", "four", "five", "six", "both"}
 _INVERTED_FOLLOWERS = {"in", "on", "at", "via", "after", "during", "to", "from", "for", "with", "before", "when",
@@ -111,6 +118,17 @@ def _present_tense(word: str, lemma: str) -> bool:
 def _quote_ahead(tokens: list[Token], k: int, e: int, quoted: list[bool], within: int = 12) -> bool:
     return any(quoted[j] or tokens[j].text == ":" and (j + 1 >= e or tokens[j + 1].start > tokens[j].end)
                for j in range(k + 1, min(e, k + within)))  # a colon before a space, not "2:05:45"
+
+
+def _asked_quote(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> bool:
+    """A quotation follows "asked" in its own clause ("asked: “…”", "asked X to be “…”"), not after a comma or
+    another reporting verb ("the questions politicians asked …, and argued “…”")."""
+    for j in range(k + 1, min(e, k + 12)):
+        if quoted[j] or is_quote_mark(tokens[j]) or tokens[j].text == ":":
+            return True
+        if tokens[j].text in ",;" and j > k + 1 or tokens[j].lower in SPEECH_VERBS:
+            return False
+    return False
 
 
 def _after_quotation(tokens: list[Token], k: int, s: int, quoted: list[bool]) -> bool:
@@ -171,7 +189,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     elif lemma in PHRASAL_ONLY:
         return None  # "pointed to the figures"
     elif lemma in NEEDS_QUOTE:
-        if not (_quote_ahead(tokens, k, e, quoted) or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
+        ahead = _asked_quote(tokens, k, e, quoted) if lemma == "ask" else _quote_ahead(tokens, k, e, quoted)
+        if not (ahead or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
             return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks
     if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
@@ -224,6 +243,8 @@ def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[
             # "X, who denied A, said B" ends A at the comma; "… according to CNN who reported that A" does not
             cue.source, cue.bounded = subject, joiner in ("who", "which") and tokens[before - 2].text == ","
         return
+    if cue.lemma in _NOT_INVERTED:
+        return  # "His opponents, X and Y, shared this view": "this view" is the object, not an inverted subject
     if before == s or joiner in (",", ";", ":", '"', "'", "”", "’", "—", "–", "(", "but"):
         after = noun_phrase_after(tokens, cue.last + 1, e)
         if after is not None:
@@ -296,13 +317,19 @@ def subject_of(tokens: list[Token], s: int, e: int) -> tuple[int, int] | None:
     """The subject of the sentence ``tokens[s:e]``: its first noun phrase after an opening adverbial
     ("On Tuesday, *the Taliban* said …")."""
     i = s
+    comma = next((k for k in range(s + 1, min(e - 1, s + 3)) if tokens[k].text == ","), None)
+    if comma is not None and all(t.lower in _DISCOURSE_OPENERS | _TIME_SPANS or t.lower in NOT_NAMES or
+                                 t.lower.endswith("ly") for t in tokens[s:comma]):
+        i = comma + 1  # "First, he …", "And, she …", "Shortly thereafter, the city …": not the subject
+    if tokens[i].lower in PRONOUNS:
+        return i, i  # "she supports …": a pronoun takes no modifiers
     if tokens[i].lower in NOT_IN_NOUN_PHRASE - DETERMINERS or tokens[i].lower in ("on", "in", "yesterday", "today",
                                                                                    "following", "additionally"):
-        comma = next((k for k in range(s, min(e, s + 14)) if tokens[k].text == ","), None)
+        comma = next((k for k in range(i, min(e, i + 14)) if tokens[k].text == ","), None)
         if comma is not None and comma + 1 < e:
             i = comma + 1
         else:  # "In the filing itself Ford also made this point, …": the name before the verb
-            return next(((k, k) for k in range(s + 1, e - 1) if (tokens[k].capitalised or tokens[k].lower in PRONOUNS)
+            return next(((k, k) for k in range(i + 1, e - 1) if (tokens[k].capitalised or tokens[k].lower in PRONOUNS)
                          and verb_like(tokens, skip_forward_adverbs(tokens, k + 1, e))), None)
     return noun_phrase_after(tokens, i, e)
 
