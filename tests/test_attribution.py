@@ -779,3 +779,12 @@ def test_verbs_with_an_object_are_not_inverted_and_asked_needs_its_own_quotation
     sts = read("Kast said he disliked the questions reporters asked at the briefing, and argued the city "
                "needs “a real plan.”")
     assert {s.speaker for s in sts} == {"Kast"}
+
+
+def test_a_title_of_a_place_is_a_role_not_the_place():
+    st = only(read("The mayor of Lindvik said the plant would close."), "reported")
+    assert (st.speaker, st.named) == ("mayor of lindvik", False)
+    text = "Governor Ada Brun of Lindvik spoke on Monday. The governor of Lindvik said the plant would close."
+    assert read(text)[-1].speaker == "Ada Brun"
+    both = "Governor Ada Brun met Governor Ivo Kast. The governor of Lindvik said the plant would close."
+    assert read(both)[-1].speaker == "governor of lindvik"  # two governors: the description stays

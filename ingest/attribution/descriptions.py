@@ -27,6 +27,7 @@ ORGANISATION_REFERENCES = {"company", "firm", "organisation", "organization", "a
 _QUANTIFIERS = {"multiple", "numerous", "various", "several"}
 # Modifiers that any earlier mention fits: "the former president", "the then minister".
 _ANY_TIME = {"former", "then", "current", "new", "incumbent", "outgoing", "late", "same"}
+_OF_PHRASE = {"of", "for", "from", "at", "in", "on"}  # where a description's own words end
 _AGE = re.compile(r"\d{1,3}-year-old")
 _AGED_NOUNS = {"man": "he", "boy": "he", "woman": "she", "girl": "she"}
 
@@ -44,7 +45,9 @@ class Descriptions(Roster):
         if aged is not None:
             return aged
         if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its"):
-            modifiers = {t.lower for t in tokens[a + 1:b] if t.is_word and not t.capitalised} - _ANY_TIME
+            end = next((k for k in range(a + 1, b) if tokens[k].lower in _OF_PHRASE), b)  # "the president of Turkey"
+            modifiers = {t.lower for t in tokens[a + 1:end] if t.is_word and not t.capitalised} - _ANY_TIME
+            fitting = []
             for mention in reversed(self.mentions):
                 speaker = mention.speaker
                 if speaker.kind == "person" and head_word in ORGANISATION_HEADS:
@@ -52,7 +55,11 @@ class Descriptions(Roster):
                 if mention.position < position and (head_word in speaker.heads and modifiers <= speaker.heads
                                                      or head_word in GROUP_SYNONYMS and speaker.heads & GROUP_SYNONYMS
                                                      and not speaker.named):
-                    return speaker  # "the minister", "the spokesperson", "the authors", "his daughter"
+                    if end == b:
+                        return speaker  # "the minister", "the spokesperson", "the authors", "his daughter"
+                    fitting.append(speaker)
+            if len(set(map(id, fitting))) == 1:
+                return fitting[0]  # "the president of Turkey": the only president named before
         if tokens[a].lower in ("the", "this", "that", "these"):
             named = [s for s in self.speakers.values() if s.named and head_word in s.name.lower().split()]
             if named:

@@ -88,7 +88,7 @@ TITLES = {
     # occupations written as titles before a name ("Actress Denise Crosby", "Senate Minority Whip X")
     "actor", "actress", "singer", "songwriter", "musician", "artist", "editor", "journalist", "reporter",
     "columnist", "correspondent", "whip", "manager", "lawyer", "activist", "chef", "producer", "comedian",
-    "novelist", "writer", "poet", "player", "nurse", "historian",
+    "novelist", "writer", "poet", "player", "nurse", "historian", "dean", "provost", "rector",
 }
 # Words that make a capitalised name an organisation.
 ORGANISATION_WORDS = {

@@ -120,8 +120,8 @@ class Cast(Descriptions):
             return principal
         if head_word in TITLES and runs and runs[-1][1] == b:
             named = self._named(*runs[-1])  # "Hong Kong director of Amnesty International Man-kei Tam"
-            if named.kind == "person":
-                return named
+            if named.kind == "person" and (len(named.name.split()) > 1 or named.gender or named.heads):
+                return named  # but "the president of Turkey", "the mayor of Yartsevo": a role, not the place
         return self._description(a, b, head_word, position)
 
     def _principal(self, a: int, b: int, head_end: int) -> Speaker | None:
