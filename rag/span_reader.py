@@ -114,6 +114,25 @@ def _spans(doc) -> dict[tuple[int, int], str]:
             if 0 < span[1] - span[0] <= MAX_TOKENS and not all(doc[k].is_punct for k in range(*span))}
 
 
+def _wh_role(question_doc) -> tuple[str, str]:
+    """The syntactic role the question's wh-phrase plays ("Who built it?": nsubj; "What did she build?":
+    dobj; "In what year …": pobj) and the lemma of the verb it depends on ("build"), or ``("none", "")``."""
+    for token in question_doc:
+        if token.tag_ in ("WDT", "WP", "WP$", "WRB"):
+            role = token.head if token.dep_ in ("det", "poss") and token.head.pos_ in ("NOUN", "PROPN") else token
+            verb = _governing_verb(role)
+            return role.dep_ or "none", verb.lemma_.lower() if verb is not None else ""
+    return "none", ""
+
+
+def _governing_verb(token):
+    """The nearest verb at or above ``token`` in the dependency tree, or ``None``."""
+    for candidate in (token, *token.ancestors):
+        if candidate.pos_ in ("VERB", "AUX"):
+            return candidate
+    return None
+
+
 def _near_share(marks: list[str], asked: int, i: int, j: int, width: int, left: bool, right: bool) -> float:
     """Share of the question's words (``marks``: each token's question term or "") within ``width`` tokens
     of the phrase ``[i, j)``, on the sides asked for."""
@@ -121,19 +140,6 @@ def _near_share(marks: list[str], asked: int, i: int, j: int, width: int, left: 
         return 0.0
     ks = [*(range(max(0, i - width), i) if left else ()), *(range(j, min(len(marks), j + width)) if right else ())]
     return len({marks[k] for k in ks if marks[k]}) / asked
-
-
-def _hops(a, b) -> int:
-    """Edges between two tokens in the dependency tree (through their lowest common ancestor)."""
-    up = {a.i: 0}
-    for depth, token in enumerate(a.ancestors, start=1):
-        up[token.i] = depth
-    if b.i in up:
-        return up[b.i]
-    for depth, token in enumerate(b.ancestors, start=1):
-        if token.i in up:
-            return up[token.i] + depth
-    return 9  # different sentences
 
 
 def _token_terms(doc) -> list[str]:
@@ -152,6 +158,7 @@ def candidates(question: str, evidence: Sequence[Evidence], nlp, parse=None) -> 
     qtype = question_type(question)
     focus = focus_word(question, nlp) if qtype in ("what", "which", "who", "where", "when", "how_many") else ""
     asked = set(terms(question))
+    wh_role, wh_verb = _wh_role(nlp(question))
     out: list[Candidate] = []
     for rank, ev in enumerate(evidence[:EVIDENCE_ITEMS]):
         doc = parse(ev.text)
@@ -172,7 +179,6 @@ def candidates(question: str, evidence: Sequence[Evidence], nlp, parse=None) -> 
             before = doc[i - 1].lower_ if i > 0 else "^"
             head = root.head
             head_terms = {token_terms[head.i], token_terms[head.head.i]} - {""}
-            hops = min((_hops(root, doc[k]) for k in outside), default=9)
             f: dict[str, float] = {
                 "bias": 1.0,
                 f"kind={kind}": 1.0,
@@ -194,10 +200,14 @@ def candidates(question: str, evidence: Sequence[Evidence], nlp, parse=None) -> 
                 "right_share": near(8, left=False),
                 "sentence_share": sentence_share,
                 "head_in_question": 1.0 if head_terms & asked else 0.0,
-                f"hops={_bucket(hops, (1, 2, 3, 4))}": 1.0,
                 f"q={qtype}|before={before if before in _PREPOSITIONS else 'other'}": 1.0,
                 "ev_score": float(ev.score),
             }
+            verb = _governing_verb(root)
+            f[f"wh={wh_role}|dep={root.dep_}"] = 1.0
+            if wh_verb and verb is not None and verb.lemma_.lower() == wh_verb:
+                f["verb_match"] = 1.0
+                f[f"verb_match|wh={wh_role}|dep={root.dep_}"] = 1.0
             if focus:
                 f[f"focus={focus}|kind={kind}"] = 1.0
                 if any(t.lemma_.lower() == focus for t in span):
