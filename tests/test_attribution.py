@@ -788,3 +788,12 @@ def test_a_title_of_a_place_is_a_role_not_the_place():
     assert read(text)[-1].speaker == "Ada Brun"
     both = "Governor Ada Brun met Governor Ivo Kast. The governor of Lindvik said the plant would close."
     assert read(both)[-1].speaker == "governor of lindvik"  # two governors: the description stays
+
+
+def test_first_person_narration_greetings_and_and_inside_an_organisation():
+    text = "Hi Meera, thanks for talking to us.\n\nThe neighbours told them I came back. I told them I had no one."
+    assert [s.source.text for s in read(text)] == ["The neighbours"]
+    st = only(read("Ada Brun of Lindvik Fire and Rescue said the fire was out."))
+    assert st.speaker == "Ada Brun"
+    st = read("National Security Adviser Ivo Kast resigned. Kast said he had offered to quit.")[-1]
+    assert st.speaker == "Ivo Kast"

@@ -88,7 +88,8 @@ TITLES = {
     # occupations written as titles before a name ("Actress Denise Crosby", "Senate Minority Whip X")
     "actor", "actress", "singer", "songwriter", "musician", "artist", "editor", "journalist", "reporter",
     "columnist", "correspondent", "whip", "manager", "lawyer", "activist", "chef", "producer", "comedian",
-    "novelist", "writer", "poet", "player", "nurse", "historian", "dean", "provost", "rector",
+    "novelist", "writer", "poet", "player", "nurse", "historian", "dean", "provost", "rector", "adviser",
+    "advisor",
 }
 # Words that make a capitalised name an organisation.
 ORGANISATION_WORDS = {
@@ -175,6 +176,7 @@ NOT_NAMES = {
     "additionally", "furthermore", "moreover", "instead", "thus", "therefore", "following", "despite",
     "through", "among", "amid", "until", "because", "whether", "mr", "mrs", "ms", "dr", "i'm", "i've", "i'll",
     "i'd", "it's", "that's", "there's", "we're", "they're", "he's", "she's", "let's", "don't", "didn't",
+    "hi", "hello", "hey", "dear", "thanks", "well", "oh", "okay", "ok", "please", "sorry",
 }
 
 # Days, months and other time nouns: "said on Monday", "during the weekend".

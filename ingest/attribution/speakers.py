@@ -151,6 +151,8 @@ class Cast(Descriptions):
         if b not in inside:
             return None
         for k in range(a + 1, b):
+            if self.tokens[k].lower in _POST_MODIFIERS:
+                return None  # "X of Rogaland Fire and Rescue": the "and" is inside the organisation's name
             if self.tokens[k].lower == "and" and k - 1 in inside and k not in inside:
                 start = a + 1 if self.tokens[a].lower == "both" else a
                 if start not in inside and not (self.tokens[start].lower == "the" and start + 1 in inside):
