@@ -797,3 +797,18 @@ def test_first_person_narration_greetings_and_and_inside_an_organisation():
     assert st.speaker == "Ada Brun"
     st = read("National Security Adviser Ivo Kast resigned. Kast said he had offered to quit.")[-1]
     assert st.speaker == "Ivo Kast"
+
+
+def test_an_office_of_a_place_names_no_person_and_its_holder_keeps_the_role():
+    text = ("The prize of the Governor of Lindvik County was awarded. The Governor of Lindvik County, Ivo Kast, said "
+            "the plan was sound. The governor added that exports grew.")
+    assert [s.speaker for s in read(text)] == ["Ivo Kast", "Ivo Kast"]
+    st = read("Secretary of State Ada Brun flew to Oslo. Secretary of State Brun said talks went well.")[-1]
+    assert st.speaker == "Ada Brun"
+
+
+def test_more_reporting_verbs_and_titles_but_not_pleaded_guilty():
+    st = only(read("“Rents will fall,” Okafor opines, “but not soon.”"), "direct")
+    assert (st.speaker, st.cue.text) == ("Okafor", "opines")
+    assert only(read("“Stay inside,” said County Sheriff Ivo Kast.")).speaker == "Ivo Kast"
+    assert read("Two of the site's users pleaded guilty before yesterday's announcements.") == []

@@ -36,7 +36,7 @@ SPEECH_VERBS = _forms(
     "denounce", "characterize", "characterise", "testify", "affirm", "assure", "threaten", "boast", "joke",
     "continue", "share", "conclude", "estimate", "blame", "thank", "read:read", "agree", "quip:quipped",
     "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask", "point", "inform",
-    "recount",
+    "recount", "opine", "exclaim", "retort", "lament", "muse", "counter", "interject", "shout", "yell",
 )
 SPEECH_VERBS.update({"says": "say", "saying": "say", "writes": "write", "written": "write", "writing": "write",
                      "telling": "tell", "tells": "tell", "spoke": "speak", "spoken": "speak", "speaking": "speak",
@@ -89,7 +89,7 @@ TITLES = {
     "actor", "actress", "singer", "songwriter", "musician", "artist", "editor", "journalist", "reporter",
     "columnist", "correspondent", "whip", "manager", "lawyer", "activist", "chef", "producer", "comedian",
     "novelist", "writer", "poet", "player", "nurse", "historian", "dean", "provost", "rector", "adviser",
-    "advisor",
+    "advisor", "sheriff", "marshal", "warden", "coroner", "prosecutor", "principal", "brigadier", "corporal",
 }
 # Words that make a capitalised name an organisation.
 ORGANISATION_WORDS = {
@@ -176,7 +176,8 @@ NOT_NAMES = {
     "additionally", "furthermore", "moreover", "instead", "thus", "therefore", "following", "despite",
     "through", "among", "amid", "until", "because", "whether", "mr", "mrs", "ms", "dr", "i'm", "i've", "i'll",
     "i'd", "it's", "that's", "there's", "we're", "they're", "he's", "she's", "let's", "don't", "didn't",
-    "hi", "hello", "hey", "dear", "thanks", "well", "oh", "okay", "ok", "please", "sorry",
+    "hi", "hello", "hey", "dear", "thanks", "well", "oh", "okay", "ok", "please", "sorry", "whenever",
+    "wherever", "whatever", "whoever", "unless",
 }
 
 # Days, months and other time nouns: "said on Monday", "during the weekend".

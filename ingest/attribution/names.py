@@ -18,6 +18,9 @@ from ingest.attribution.tokens import person_noun
 _PREPOSITIONS = {"of", "for", "from", "at", "in", "on", "to", "with", "by", "about", "as", "than"}
 _JOINERS = {"of", "for", "on", "and", "to"}
 _MAX_NAME_WORDS = 4
+# Portfolios named after "Minister of …" before a surname ("Secretary of State Pompeo", "Minister of Health Ruiz").
+_PORTFOLIOS = {"health", "education", "justice", "state", "transport", "energy", "labour", "labor", "agriculture",
+               "commerce", "trade", "environment", "culture", "tourism", "industry", "housing", "economy"}
 
 
 def is_title(word: str) -> bool:
@@ -53,7 +56,10 @@ def split_title(words: list[str]) -> list[str]:
     if cut and name and name[0].lower() in ("of", "for", "to"):
         if len(name) <= 3 and cut > 1 and not is_title(lowered[0]):
             return words  # "Directorate General of Civil Aviation": an office's name, no person after it
-        name = name[-2:]  # "Secretary of State Mike Pompeo", "Ambassador to Germany Richard Grenell"
+        if len(name) == 2 or len(name) == 3 and lowered[cut + 1] not in _PORTFOLIOS | ORGANISATION_WORDS | TITLES:
+            return []  # "Governor of Tyumen Oblast", "Mayor of London": an office, the place is no person
+        name = name[-1:] if len(name) == 3 else name[-2:]  # "Secretary of State (Mike) Pompeo", "Ambassador to
+        # Germany Richard Grenell"
     organisation = set(lowered[cut:]) & (ORGANISATION_WORDS | _JOINERS)
     if not organisation and len([w for w in name if len(w.rstrip(".")) > 1]) > _MAX_NAME_WORDS:
         name = name[-_MAX_NAME_WORDS:]  # a person's name, after descriptions the run swallowed

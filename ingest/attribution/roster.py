@@ -310,6 +310,26 @@ class Roster:
             return max(fuller, key=lambda o: (len(o.split()), len(o)))
         return min(fuller, key=lambda o: (-counts[o], first_seen[o]))
 
+    def _apposed_description(self, i: int) -> set[str]:
+        """Role words of a description that opens its sentence and is apposed to the name at ``tokens[i]``: "The
+        Prime Minister, Jacinda Ardern,", "the country's health minister, Anna Berg,", "The Governor of Tyumen
+        Oblast, Alexander Moor," (its head before "of"); not "according to his publicist, Mendez …"."""
+        tokens = self.tokens
+        head = i - 2
+        of = next((n for n in range(i - 3, max(0, i - 8), -1) if tokens[n].lower == "of"), None)
+        if of is not None and all(t.is_word for t in tokens[of:i - 1]):
+            head = of - 1
+        if not person_noun(possessive_base(tokens[head].text)):
+            return set()
+        k = head
+        while k > 0 and head - k < 5 and tokens[k - 1].is_word and not is_possessive(tokens[k - 1]) and \
+                tokens[k - 1].lower not in DETERMINERS | PREPOSITIONS | NOT_IN_NOUN_PHRASE:
+            k -= 1
+        d = k - 1 if k and (tokens[k - 1].lower in DETERMINERS or is_possessive(tokens[k - 1])) else k
+        while d > 0 and is_possessive(tokens[d]) and tokens[d - 1].is_word and i - d < 9:
+            d -= 1  # "the country's health minister": back to "the"
+        return self._roles([t.text for t in tokens[k:head + 1]]) if d == 0 or self._initial(d) else set()
+
     def _role_words(self, i: int, j: int) -> set[str]:
         """Lower-case role words right before a name after a determiner or modifier ("the caretaker Prime
         Minister", "NASA administrator Jim Bridenstine"), in a description the name is apposed to ("The Prime
@@ -324,16 +344,8 @@ class Roster:
         if k < i - 1 and (k < 0 or not tokens[k].is_word or tokens[k].capitalised or tokens[k].lower in DETERMINERS
                           or tokens[k].lower in PREPOSITIONS):  # "… with his daughter Nettie Baker"
             roles.update(self._roles([t.text for t in tokens[k + 1:i]]))
-        if i >= 2 and tokens[i - 1].text == "," and person_noun(possessive_base(tokens[i - 2].text)):
-            k = i - 2  # "The Prime Minister, Jacinda Ardern,", "the country's health minister, Anna Berg,"
-            while k > 0 and i - k < 7 and tokens[k - 1].is_word and not is_possessive(tokens[k - 1]) and \
-                    tokens[k - 1].lower not in DETERMINERS | PREPOSITIONS | NOT_IN_NOUN_PHRASE:
-                k -= 1
-            d = k - 1 if k and (tokens[k - 1].lower in DETERMINERS or is_possessive(tokens[k - 1])) else k
-            while d > 0 and is_possessive(tokens[d]) and tokens[d - 1].is_word and i - d < 9:
-                d -= 1  # "the country's health minister": back to "the"
-            if d == 0 or self._initial(d):  # opens its sentence: not "according to his publicist, Mendez …"
-                roles.update(self._roles([t.text for t in tokens[k:i - 1]]))
+        if i >= 2 and tokens[i - 1].text == ",":
+            roles.update(self._apposed_description(i))
         if j + 2 < len(tokens) and tokens[j + 1].text == "," and tokens[j + 2].lower in ("the", "a", "an"):
             k = j + 3
             while k < len(tokens) and k - j <= 8 and tokens[k].is_word and tokens[k].lower not in PREPOSITIONS:
