@@ -812,3 +812,12 @@ def test_more_reporting_verbs_and_titles_but_not_pleaded_guilty():
     assert (st.speaker, st.cue.text) == ("Okafor", "opines")
     assert only(read("“Stay inside,” said County Sheriff Ivo Kast.")).speaker == "Ivo Kast"
     assert read("Two of the site's users pleaded guilty before yesterday's announcements.") == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Lord Mayor candidate Peter Okafor said rents were too high.", "Peter Okafor"),
+    ("Democrat Ivo Kast, the Senate minority leader, said rents were too high.", "Ivo Kast"),
+    ("Judge Ada Brun QC said rents were too high.", "Ada Brun"),
+])
+def test_roles_after_a_title_and_honours_after_a_name_are_not_the_name(text, speaker):
+    assert only(read(text)).speaker == speaker

@@ -90,6 +90,9 @@ TITLES = {
     "columnist", "correspondent", "whip", "manager", "lawyer", "activist", "chef", "producer", "comedian",
     "novelist", "writer", "poet", "player", "nurse", "historian", "dean", "provost", "rector", "adviser",
     "advisor", "sheriff", "marshal", "warden", "coroner", "prosecutor", "principal", "brigadier", "corporal",
+    # roles written before a name in news ("Democrat Chuck Schumer", "candidate Wayne Tseng", "resident Ana Cruz")
+    "democrat", "republican", "candidate", "nominee", "resident", "student", "teacher", "pastor", "farmer",
+    "survivor", "veteran", "voter", "witness",
 }
 # Words that make a capitalised name an organisation.
 ORGANISATION_WORDS = {

@@ -18,6 +18,8 @@ from ingest.attribution.tokens import person_noun
 _PREPOSITIONS = {"of", "for", "from", "at", "in", "on", "to", "with", "by", "about", "as", "than"}
 _JOINERS = {"of", "for", "on", "and", "to"}
 _MAX_NAME_WORDS = 4
+# Honours and degrees written after a name, not part of it.
+_POST_NOMINALS = {"qc", "kc", "obe", "mbe", "cbe", "kbe", "dbe", "frs", "phd", "md", "esq"}
 # Portfolios named after "Minister of …" before a surname ("Secretary of State Pompeo", "Minister of Health Ruiz").
 _PORTFOLIOS = {"health", "education", "justice", "state", "transport", "energy", "labour", "labor", "agriculture",
                "commerce", "trade", "environment", "culture", "tourism", "industry", "housing", "economy"}
@@ -48,10 +50,13 @@ def split_title(words: list[str]) -> list[str]:
         elif word in ORGANISATION_WORDS and k + 2 < len(words) and lowered[k + 1] not in _JOINERS and \
                 not set(lowered[k + 1:]) & (ORGANISATION_WORDS | _JOINERS):
             cut = k + 1
-    if not cut and len(words) >= 3 and (lowered[1] in GIVEN_NAMES or person_noun(lowered[0])) and \
-            lowered[0] not in GIVEN_NAMES and words[0].replace("-", "").isalpha() and not words[0].isupper() and \
-            not set(lowered) & (ORGANISATION_WORDS | _JOINERS):
-        cut = 1  # "Farmer Tom Reese", "Co-developer Jing Wang", "Countryman Lawrence Cherono": a role word
+    rest = lowered[cut:]
+    if len(rest) >= 3 and (rest[1] in GIVEN_NAMES or person_noun(rest[0])) and rest[0] not in GIVEN_NAMES and \
+            words[cut].replace("-", "").isalpha() and not words[cut].isupper() and \
+            not set(rest) & (ORGANISATION_WORDS | _JOINERS):
+        cut += 1  # "Farmer Tom Reese", "Co-developer Jing Wang", "Lord Mayor candidate Wayne Tseng": a role word
+    while len(words) - cut > 2 and lowered[-1] in _POST_NOMINALS:
+        words, lowered = words[:-1], lowered[:-1]  # "Judge Durham Hall QC": honours after the name
     name = words[cut:]
     if cut and name and name[0].lower() in ("of", "for", "to"):
         if len(name) <= 3 and cut > 1 and not is_title(lowered[0]):
