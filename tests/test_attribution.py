@@ -821,3 +821,14 @@ def test_more_reporting_verbs_and_titles_but_not_pleaded_guilty():
 ])
 def test_roles_after_a_title_and_honours_after_a_name_are_not_the_name(text, speaker):
     assert only(read(text)).speaker == speaker
+
+
+def test_named_modifiers_role_modifiers_abbreviations_and_admitted_to():
+    text = "The Kast campaign praised the plan. The Brun campaign criticized the plan as too costly."
+    assert [s.speaker for s in read(text)] == ["Kast campaign", "Brun campaign"]
+    st = only(read("The mayor's widow, former tennis player Ada Brun, said the plan was sound."))
+    assert st.speaker == "Ada Brun"
+    st = only(read("According to the U.K. embassy in Oslo, the man died on Monday."))
+    assert st.speaker.casefold() == "u.k. embassy"
+    assert read("Kast was elected in 1981 and admitted to the Royal Academy in 1992.") == []
+    assert texts(only(read("He admitted to taking the money."))) == ["taking the money"]

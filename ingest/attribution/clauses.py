@@ -193,6 +193,9 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
         if not (ahead or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
             return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks
+    if lemma == "admit" and nxt is not None and nxt.lower == "to" and k + 2 < e and not (
+            tokens[k + 2].lower.endswith("ing") or tokens[k + 2].lower in ("having", "being")):
+        return None  # "admitted to the Academy": membership; "admitted to killing": a confession
     if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
                                     or _after_quotation(tokens, k, s, quoted)):
         return None  # but "“…,” Tipton observed during a session."

@@ -47,11 +47,14 @@ class Descriptions(Roster):
         if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its"):
             end = next((k for k in range(a + 1, b) if tokens[k].lower in _OF_PHRASE), b)  # "the president of Turkey"
             modifiers = {t.lower for t in tokens[a + 1:end] if t.is_word and not t.capitalised} - _ANY_TIME
+            names = {t.lower for t in tokens[a + 1:end] if is_name_word(t)}
             fitting = []
             for mention in reversed(self.mentions):
                 speaker = mention.speaker
                 if speaker.kind == "person" and head_word in ORGANISATION_HEADS:
                     continue  # "the government" is not "government official X"
+                if names and not names <= {w.lower() for n in (speaker.name, *speaker.aliases) for w in n.split()}:
+                    continue  # "The Biden campaign" is not the Trump campaign
                 if mention.position < position and (head_word in speaker.heads and modifiers <= speaker.heads
                                                      or head_word in GROUP_SYNONYMS and speaker.heads & GROUP_SYNONYMS
                                                      and not speaker.named):

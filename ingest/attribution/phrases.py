@@ -189,9 +189,12 @@ def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, i
     if k <= lo or tokens[k].text != "," or k == comma - 1:
         return None
     segment = name_runs(tokens, k + 1, comma - 1)
-    if segment and segment[-1][1] == comma - 1 and segment[-1][0] > k + 1 and all(
-            person_noun(t.text) and not t.capitalised for t in tokens[k + 1:segment[-1][0]]):
-        segment = [(k + 1, comma - 1)]  # "One of the study's authors, herpetologist David Blackburn, told"
+    if segment and segment[-1][1] == comma - 1 and segment[-1][0] > k + 1 and person_noun(
+            tokens[segment[-1][0] - 1].text) and all(t.is_word and not t.capitalised and t.lower not in
+                                                     NOT_IN_NOUN_PHRASE | DETERMINERS
+                                                     for t in tokens[k + 1:segment[-1][0]]):
+        segment = [(k + 1, comma - 1)]  # "One of the study's authors, herpetologist David Blackburn, told",
+        # "The mayor's widow, former tennis player Ada Brun, said"
     if segment and segment[0] == (k + 1, comma - 1) and (comma - k > 2 or person_noun(tokens[k - 1].text)):
         head = noun_phrase_before(tokens, k, lo)
         if head is not None and _opens_clause(tokens, head[0], lo) and (

@@ -21,12 +21,13 @@ from ingest.attribution.lexicon import (
     DETERMINERS,
     DOCUMENTS,
     NAME_PARTICLES,
+    NOT_IN_NOUN_PHRASE,
     PRONOUNS,
     TIME_WORDS,
     TITLES,
 )
 from ingest.attribution.names import fold, initials, is_acronym, split_title
-from ingest.attribution.phrases import is_possessive, name_runs, person_noun, possessive_base
+from ingest.attribution.phrases import is_possessive, name_runs, possessive_base
 from ingest.attribution.roster import Mention, Speaker
 
 __all__ = ["Cast", "Speaker"]
@@ -100,7 +101,8 @@ class Cast(Descriptions):
             return joint
         apposition = [(i, j) for i, j in runs if j == b and i > a and self._after_comma(i, a)]
         heads = [(i, j) for i, j in runs if j <= head_end and not is_possessive(tokens[j])
-                 and (j == head_end or not tokens[j + 1].is_word or tokens[j + 1].capitalised)]
+                 and (j == head_end or not tokens[j + 1].is_word and not _modifies(tokens, j + 1)
+                      or tokens[j + 1].capitalised)]
         head_word = possessive_base(tokens[head_end].lower)
         if head_word in DOCUMENTS:
             return self._document_source(a, b, head_end)
@@ -177,9 +179,10 @@ class Cast(Descriptions):
     def _after_comma(self, i: int, a: int) -> bool:
         """A comma stands before the name, titles aside: "…'s director, Dr. Anthony Fauci"."""
         k = i - 1
-        while k > a and (self.tokens[k].text == "." or self.tokens[k].lower in TITLES or (
-                not self.tokens[k].capitalised and person_noun(self.tokens[k].text))):  # "…, herpetologist X"
-            k -= 1
+        while k > a and i - k <= 5 and (self.tokens[k].text == "." or self.tokens[k].lower in TITLES or (
+                self.tokens[k].is_word and not self.tokens[k].capitalised
+                and self.tokens[k].lower not in NOT_IN_NOUN_PHRASE | DETERMINERS | {"of", "for", "from", "known"})):
+            k -= 1  # "…, former tennis player X", not "…, the head of X" nor "…, known as X"
         return self.tokens[k].text == ","
 
     def _document_source(self, a: int, b: int, head_end: int) -> Speaker | None:
@@ -309,6 +312,11 @@ class Cast(Descriptions):
                 mention.subject = False
         speaker.spoke = True
         self.note_subject(end, speaker)
+
+
+def _modifies(tokens, k: int) -> bool:
+    """``tokens[k]`` is the dot of an abbreviation before a lower-case noun: "the U.S. embassy" (a modifier)."""
+    return tokens[k].text == "." and k + 1 < len(tokens) and tokens[k + 1].is_word and not tokens[k + 1].capitalised
 
 
 def _plural_description(speaker: Speaker) -> bool:
