@@ -832,3 +832,10 @@ def test_named_modifiers_role_modifiers_abbreviations_and_admitted_to():
     assert st.speaker.casefold() == "u.k. embassy"
     assert read("Kast was elected in 1981 and admitted to the Royal Academy in 1992.") == []
     assert texts(only(read("He admitted to taking the money."))) == ["taking the money"]
+
+
+def test_names_modifying_a_plural_head_and_an_apposition_after_a_description():
+    st = only(read("Lindvik and Harbour County officials said the levees would hold."))
+    assert (st.speaker, st.named) == ("lindvik and harbour county officials", False)
+    st = only(read("The governor of Lindvik, a state on the coast, declared an emergency."))
+    assert st.speaker == "governor of lindvik"

@@ -134,8 +134,9 @@ class Descriptions(Roster):
             k += 3  # "Some of the protesters"
         for t in range(k + 1, b + 1):
             if tokens[t].lower == "including" or tokens[t].text == "," and t < b and tokens[t + 1].lower in (
-                    "who", "which", "whose"):
-                return k, t - 1  # "German firms including …", "Officials, who asked not to be named,"
+                    "who", "which", "whose", "a", "an", "the"):
+                return k, t - 1  # "German firms including …", "Officials, who asked not to be named,", "The
+                # governor of Louisiana, a U.S. state on the Gulf of Mexico,"
             if is_name_word(tokens[t]) and not is_name_word(tokens[t - 1]):
                 run_end = name_runs(tokens, t, b)[0][1]
                 if run_end < b and verb_like(tokens, run_end + 1):

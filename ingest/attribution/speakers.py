@@ -93,9 +93,10 @@ class Cast(Descriptions):
                 if split_title(self._words(i, j)) or i == j and is_acronym(tokens[i].text)]
         inside = {k for i, j in runs for k in range(i, j + 1)}
         # The head ends before a modifier: "Bill Gerstenmaier *of* NASA", "Trump *and* his supporters".
+        modified = tokens[b].is_word and not tokens[b].capitalised and tokens[b].lower.endswith("s") and b - 1 in inside
         head_end = next((k - 1 for k in range(a + 1, b + 1) if k not in inside and (
             tokens[k].lower in _POST_MODIFIERS or tokens[k].text in ",(" or tokens[k].lower == "and" and k - 1 in inside
-        )), b)
+            and not modified)), b)  # but "New Orleans and Jefferson Parish officials": the names modify the head
         joint = self._coordinated(a, b, inside)
         if joint is not None:
             return joint
