@@ -839,3 +839,10 @@ def test_names_modifying_a_plural_head_and_an_apposition_after_a_description():
     assert (st.speaker, st.named) == ("lindvik and harbour county officials", False)
     st = only(read("The governor of Lindvik, a state on the coast, declared an emergency."))
     assert st.speaker == "governor of lindvik"
+
+
+def test_a_participle_describing_a_noun_reports_nothing():
+    assert read("The comet described in the paper is visible in May.") == []
+    assert read("The new release had several fixes added to it before launch.") == []
+    st = only(read("Since then, a senator, Ivo Kast, has publicly voiced support for the inquiry."))
+    assert st.speaker == "Ivo Kast"

@@ -36,6 +36,7 @@ from ingest.attribution.lexicon import (
     PRONOUNS,
     SPEECH_VERBS,
     TIME_WORDS,
+    VERB_PREFIX,
 )
 from ingest.attribution.passive import passive_at
 from ingest.attribution.phrases import (
@@ -120,6 +121,30 @@ def _quote_ahead(tokens: list[Token], k: int, e: int, quoted: list[bool], within
                for j in range(k + 1, min(e, k + within)))  # a colon before a space, not "2:05:45"
 
 
+_AUX = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may", "might", "must"}
+
+
+def _participle_of_noun(tokens: list[Token], k: int, s: int, e: int) -> bool:
+    """The past participle at ``tokens[k]`` describes the noun before it rather than reporting: a reduced relative
+    whose short phrase is followed by the sentence's own verb ("The black hole described in the study *is*
+    located …"), or the object of causative "have" ("had new features added to it")."""
+    prev = tokens[k - 1]
+    if not prev.is_word or prev.capitalised or prev.lower in PRONOUNS or prev.lower in NOT_IN_NOUN_PHRASE or \
+            prev.lower in VERB_PREFIX or prev.lower.endswith("ly"):
+        return False  # not "has publicly voiced", "had also said"
+    have = next((h for h in range(k - 2, max(s, k - 5) - 1, -1) if tokens[h].lower in ("had", "has", "have",
+                                                                                         "having", "get", "got")), None)
+    if have is not None and all(t.is_word and not t.capitalised and t.lower not in VERB_PREFIX and
+                                not t.lower.endswith("ly") for t in tokens[have + 1:k]):
+        return True  # "had new features added": have + a noun phrase + a participle
+    if k + 1 >= e or tokens[k + 1].lower not in ("in", "on", "at", "by", "as", "during"):
+        return False
+    j = k + 2
+    while j < e and j - k < 7 and tokens[j].is_word and tokens[j].lower not in _AUX and not verb_like(tokens, j):
+        j += 1
+    return j < e and tokens[j].lower in _AUX
+
+
 def _asked_quote(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> bool:
     """A quotation follows "asked" in its own clause ("asked: “…”", "asked X to be “…”"), not after a comma or
     another reporting verb ("the questions politicians asked …, and argued “…”")."""
@@ -193,6 +218,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
         if not (ahead or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
             return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks
+    if token.lower.endswith("ed") and k > s and _participle_of_noun(tokens, k, s, e):
+        return None  # "The black hole described in the study is …", "had new features added to it"
     if lemma == "admit" and nxt is not None and nxt.lower == "to" and k + 2 < e and not (
             tokens[k + 2].lower.endswith("ing") or tokens[k + 2].lower in ("having", "being")):
         return None  # "admitted to the Academy": membership; "admitted to killing": a confession
