@@ -846,3 +846,11 @@ def test_a_participle_describing_a_noun_reports_nothing():
     assert read("The new release had several fixes added to it before launch.") == []
     st = only(read("Since then, a senator, Ivo Kast, has publicly voiced support for the inquiry."))
     assert st.speaker == "Ivo Kast"
+
+
+def test_a_time_before_the_subject_and_a_quotation_after_a_comma_following_the_cue():
+    text = ("Hours after the site returned, Ada Brun, one of the editors wrote on her blog, “We are grateful to "
+            "everyone who helped us.”")
+    st = only(read(text), "direct")
+    assert (st.speaker, texts(st)) == ("Ada Brun", ["We are grateful to everyone who helped us."])
+    assert only(read("Recently, the council said it would close the pool.")).speaker == "council"

@@ -355,6 +355,11 @@ def subject_of(tokens: list[Token], s: int, e: int) -> tuple[int, int] | None:
         i = comma + 1  # "First, he …", "And, she …", "Shortly thereafter, the city …": not the subject
     if tokens[i].lower in PRONOUNS:
         return i, i  # "she supports …": a pronoun takes no modifiers
+    first = noun_phrase_after(tokens, i, e)
+    if first is not None and tokens[first[1]].lower in TIME_WORDS | _TIME_SPANS | {"hours", "minutes"}:
+        comma = next((k for k in range(first[1] + 1, min(e - 1, first[1] + 16)) if tokens[k].text == ","), None)
+        if comma is not None:  # "Hours after access was restored, Sergey M … wrote": a time, then the subject
+            return subject_of(tokens, comma + 1, e)
     if tokens[i].lower in NOT_IN_NOUN_PHRASE - DETERMINERS or tokens[i].lower in ("on", "in", "yesterday", "today",
                                                                                    "following", "additionally"):
         comma = next((k for k in range(i, min(e, i + 14)) if tokens[k].text == ","), None)

@@ -241,9 +241,9 @@ def _is_trailing(tokens: list[Token], cue: Cue, s: int, after: int, end: int, qu
     words = [t for t in rest if tokens[t].is_word and not quoted[t]]
     if not rest or after_quote and len(rest) == 1 and tokens[rest[0]].lower.endswith("ing"):
         return True  # "“…,” she said." / "“…,” she recalls thinking."
-    if any(tokens[t].text == ":" and not quoted[t] and t + 1 < end and (quoted[t + 1] or is_quote_mark(tokens[t + 1]))
-           for t in rest):
-        return False  # "Regarding the call, X said via Twitter: “…”": the quotation is what was said
+    if any(tokens[t].text in (":",) + (() if after_quote else (",",)) and not quoted[t] and t + 1 < end and (
+            quoted[t + 1] or is_quote_mark(tokens[t + 1])) for t in rest):
+        return False  # "Regarding the call, X said via Twitter: “…”", "X wrote on GitHub, “…”": what was said
     first = rest[0]
     if tokens[first].text in ",:" and first + 1 < end:
         if quoted[first + 1] or is_quote_mark(tokens[first + 1]):

@@ -21,6 +21,7 @@ from ingest.attribution.lexicon import (
     IRREGULAR_PAST,
     NAME_PARTICLES,
     NOT_IN_NOUN_PHRASE,
+    NOT_NAMES,
     NOUN_LIKE_VERBS,
     NP_JOINERS,
     PRONOUNS,
@@ -168,6 +169,12 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         start += 1
     if start > end or _stop_word(tokens[end]):
         return None
+    if start - 2 >= lo and tokens[start - 1].text == "," and tokens[start].lower in ("one", "a", "an", "the"):
+        name = noun_phrase_before(tokens, start - 1, lo)  # "Sergey M, one of the maintainers of youtube-dl wrote"
+        words = tokens[name[0]:name[1] + 1] if name is not None else []
+        if len(words) >= 2 and all(t.text[0].isupper() and not t.lower.endswith("ly") for t in words) and \
+                words[0].lower not in NOT_NAMES and _opens_clause(tokens, name[0], lo):
+            return name[0], end  # a person's name, not "Recently, the United States"
     return start, end
 
 
