@@ -105,6 +105,14 @@ def fold(text: str) -> str:
 _TITLE_WORDS = {"the", "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "lord", "lady"}
 
 
+def _same_words(asked: str, name: str) -> bool:
+    """A close spelling of a name of several words misspells each word, not a different first name that shares the
+    surname: every word asked is close to the word in the same place."""
+    a, b = asked.split(), name.split()
+    return len(a) != len(b) or all(difflib.SequenceMatcher(None, x, y).ratio() >= 0.75 or x[0] == y[0] and
+                                   min(len(x), len(y)) == 1 for x, y in zip(a, b))  # "U. S." for "United States"
+
+
 def _title_fit(wanted: str, alias: str, name: str) -> int:
     """How well an alias (folded) fits a title asked for: 2 when it is the title alone or the title and the
     speaker's name ("president donald trump", "the president"), 1 when it opens with the title followed by
@@ -192,7 +200,8 @@ class QuoteIndex:
             named = [sp for sp in exact + partial if sp.named]
             return named or exact + partial
         spellings = {fold(n): sp for sp in self.speakers for n in [sp.name, *sp.aliases] if sp.named}
-        close = difflib.get_close_matches(wanted, list(spellings), n=3, cutoff=0.8)
+        close = [c for c in difflib.get_close_matches(wanted, list(spellings), n=3, cutoff=0.8)
+                 if _same_words(wanted, c)]  # "Pranab Mukherjee" is not "Abhijit Mukherjee"
         if not close:  # a misspelt surname: compare word by word
             words = {w: sp for key, sp in spellings.items() for w in key.split() if len(w) > 3}
             close_words = difflib.get_close_matches(wanted, list(words), n=3, cutoff=0.8)

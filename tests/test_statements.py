@@ -200,3 +200,9 @@ def test_a_name_question_is_not_answered_by_those_the_name_only_describes():
             "The Berg Foundation said it would fund the campaign.")
     index = _quote_index(text)
     assert [sp.name for sp in index.find_speaker("Berg")] == ["Tom Berg"]
+
+
+def test_a_close_spelling_misspells_each_word_not_another_first_name():
+    index = _quote_index("Professor Abhijit Mukherjee said the bridge was safe. Ana Lopez said it was not.")
+    assert index.find_speaker("Pranab Mukherjee") == []
+    assert [sp.name for sp in index.find_speaker("Abhijt Mukherjee")] == ["Abhijit Mukherjee"]
