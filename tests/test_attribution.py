@@ -854,3 +854,9 @@ def test_a_time_before_the_subject_and_a_quotation_after_a_comma_following_the_c
     st = only(read(text), "direct")
     assert (st.speaker, texts(st)) == ("Ada Brun", ["We are grateful to everyone who helped us."])
     assert only(read("Recently, the council said it would close the pool.")).speaker == "council"
+
+
+def test_a_named_apposition_after_one_of_a_group():
+    text = "One of the unions, the Harbour Workers Alliance (HWA), opposed the plan and said it would strike."
+    st = read(text)[-1]
+    assert (st.speaker, texts(st)) == ("Harbour Workers Alliance", ["it would strike"])

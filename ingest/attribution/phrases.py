@@ -303,6 +303,15 @@ def _apposed_name(tokens: list[Token], end: int, hi: int, start: int | None = No
         if run and run[0][0] == comma + 1 and run[0][1] > comma + 1 and run[0][1] + 1 < hi and \
                 tokens[run[0][1] + 1].text == ",":
             return run[0][1]  # "a Republican, Mark Amodei,"
+    if not tokens[end].capitalised and start is not None and tokens[start].lower in ("one", "some", "two", "three") \
+            and comma + 2 < hi and tokens[comma + 1].lower == "the":
+        run = name_runs(tokens, comma + 2, min(hi, comma + 10) - 1)
+        if run and run[0][0] == comma + 2:
+            k = run[0][1]
+            if k + 3 < hi and tokens[k + 1].text == "(" and tokens[k + 3].text == ")":
+                k += 3
+            if k + 1 < hi and tokens[k + 1].text == ",":
+                return k  # "One of these groups, the Syrian Democratic Forces (SDF), said"
     if tokens[end].capitalised:
         second = next((k for k in range(comma + 1, min(hi, comma + 8)) if not tokens[k].is_word), None)
         if second is not None and tokens[second].text == "," and second > comma + 1 and \

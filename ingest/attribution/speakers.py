@@ -89,6 +89,8 @@ class Cast(Descriptions):
             spelled = self.speakers.get(self.acronyms.get(tokens[b - 1].text, ""))
             if spelled is not None and spelled.name == self.text[tokens[start].start:tokens[b - 3].end]:
                 return spelled  # "The Royal Society for the Protection of Birds (RSPB)": what the short form names
+            if b - 3 > a:
+                b -= 3  # "One of these groups, the Syrian Democratic Forces (SDF)": the name before the brackets
         runs = [(i, j) for i, j in self._runs(a, b)  # not "The President": a role, resolved as a description
                 if split_title(self._words(i, j)) or i == j and is_acronym(tokens[i].text)]
         inside = {k for i, j in runs for k in range(i, j + 1)}
@@ -180,6 +182,8 @@ class Cast(Descriptions):
     def _after_comma(self, i: int, a: int) -> bool:
         """A comma stands before the name, titles aside: "…'s director, Dr. Anthony Fauci"."""
         k = i - 1
+        if k > a and self.tokens[k].lower == "the" and self.tokens[k - 1].text == ",":
+            return True  # "One of these groups, the Syrian Democratic Forces"
         while k > a and i - k <= 5 and (self.tokens[k].text == "." or self.tokens[k].lower in TITLES or (
                 self.tokens[k].is_word and not self.tokens[k].capitalised
                 and self.tokens[k].lower not in NOT_IN_NOUN_PHRASE | DETERMINERS | {"of", "for", "from", "known"})):
