@@ -860,3 +860,9 @@ def test_a_named_apposition_after_one_of_a_group():
     text = "One of the unions, the Harbour Workers Alliance (HWA), opposed the plan and said it would strike."
     st = read(text)[-1]
     assert (st.speaker, texts(st)) == ("Harbour Workers Alliance", ["it would strike"])
+
+
+def test_unattributed_reports_are_an_unnamed_source():
+    st = only(read("On Saturday, reports said the storm had reached the coast."), "reported")
+    assert (st.speaker, st.named, texts(st)) == ("reports", False, ["the storm had reached the coast"])
+    assert read("According to a 2011 study, rents rose.") == []  # a study with no author is still no one

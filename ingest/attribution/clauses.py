@@ -182,8 +182,9 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     went_on = _went_on(tokens, k, s)  # "went on to say"
     if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to" and not went_on
                              or prev.lower.endswith(("'s", "’s"))
-                             or prev.lower in SPEECH_VERBS and verb_like(tokens, k - 1)):
-        return None  # "the reported deaths", "declined to comment", "wrote denying …" (but "some say")
+                             or prev.lower in SPEECH_VERBS and prev.lower not in NOUN_LIKE_VERBS
+                             and verb_like(tokens, k - 1)):
+        return None  # "the reported deaths", "declined to comment", "wrote denying …" (but "some say", "reports said")
     if lemma in _TOPIC_ONLY and nxt is not None and nxt.lower == "about" or lemma in ("speak", "talk") and \
             nxt is not None and nxt.lower == "with":
         return None  # "wrote about feminism": a topic; "spoke with her by email": a conversation

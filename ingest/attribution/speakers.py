@@ -225,6 +225,8 @@ class Cast(Descriptions):
         if runs:  # "a UN report": the UN
             self.documents[kind] = self._named(*runs[-1])
             return self.documents[kind]
+        if kind == "reports" and head_end == b:  # "Reports said …", "according to media reports": unnamed reports
+            return self._description(a, b, kind, tokens[a].start)
         return None
 
     def _named(self, i: int, j: int) -> Speaker:
