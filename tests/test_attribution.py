@@ -866,3 +866,8 @@ def test_unattributed_reports_are_an_unnamed_source():
     st = only(read("On Saturday, reports said the storm had reached the coast."), "reported")
     assert (st.speaker, st.named, texts(st)) == ("reports", False, ["the storm had reached the coast"])
     assert read("According to a 2011 study, rents rose.") == []  # a study with no author is still no one
+
+
+def test_a_document_speaks_for_the_body_that_modifies_it():
+    st = only(read("A 2019 appeals court ruling said the fence was legal."), "reported")
+    assert (st.speaker, st.named) == ("appeals court", False)

@@ -22,6 +22,7 @@ from ingest.attribution.lexicon import (
     DOCUMENTS,
     NAME_PARTICLES,
     NOT_IN_NOUN_PHRASE,
+    ORGANISATION_HEADS,
     PRONOUNS,
     TIME_WORDS,
     TITLES,
@@ -227,6 +228,9 @@ class Cast(Descriptions):
             return self.documents[kind]
         if kind == "reports" and head_end == b:  # "Reports said …", "according to media reports": unnamed reports
             return self._description(a, b, kind, tokens[a].start)
+        body = next((k for k in range(head_end - 1, a - 1, -1) if tokens[k].lower in ORGANISATION_HEADS), None)
+        if body is not None:  # "The government statement", "A 2015 federal court decision": by that body
+            return self._description(a, body, tokens[body].lower, tokens[a].start)
         return None
 
     def _named(self, i: int, j: int) -> Speaker:
