@@ -871,3 +871,8 @@ def test_unattributed_reports_are_an_unnamed_source():
 def test_a_document_speaks_for_the_body_that_modifies_it():
     st = only(read("A 2019 appeals court ruling said the fence was legal."), "reported")
     assert (st.speaker, st.named) == ("appeals court", False)
+
+
+def test_content_before_told_a_lower_case_listener_and_adding():
+    first, second = read("Forty homes were lost, officials told local radio, adding that the river was falling.")
+    assert (texts(first), texts(second)) == (["Forty homes were lost"], ["the river was falling"])

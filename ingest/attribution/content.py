@@ -254,7 +254,7 @@ def _is_trailing(tokens: list[Token], cue: Cue, s: int, after: int, end: int, qu
     if not words:
         return True
     told = cue.lemma in ADDRESSEE_VERBS  # "…,” Chapman told Wikinews, a …"; "…, a police source told the Daily Mail."
-    if told and (tokens[first].capitalised or after_quote or tokens[first].lower in DETERMINERS):
+    if told and tokens[first].is_word:  # "…, officials told state media, adding …": the listener, then the end
         listener = noun_phrase_after(tokens, first, end)
         nxt = listener[1] + 1 if listener is not None else end
         if nxt >= end:
