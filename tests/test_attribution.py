@@ -876,3 +876,9 @@ def test_a_document_speaks_for_the_body_that_modifies_it():
 def test_content_before_told_a_lower_case_listener_and_adding():
     first, second = read("Forty homes were lost, officials told local radio, adding that the river was falling.")
     assert (texts(first), texts(second)) == (["Forty homes were lost"], ["the river was falling"])
+
+
+def test_x_reported_y_said_after_the_content_is_y_relayed_by_x():
+    sts = read("The clinic treated 25 people, Radio North reported the mayor said.")
+    assert {(s.speaker, tuple(texts(s))) for s in sts} == {("mayor", ("The clinic treated 25 people",)),
+                                                          ("Radio North", ("The clinic treated 25 people",))}

@@ -18,7 +18,7 @@ stands before its cue ("…, she said.", "…, according to police.") is *traili
 
 from __future__ import annotations
 
-from ingest.attribution.content import CLAUSE_OPENERS, COORDINATORS, set_content
+from ingest.attribution.content import CLAUSE_OPENERS, COORDINATORS, set_content, trailing_start
 from ingest.attribution.cue import Cue, SubjectOf
 from ingest.attribution.lexicon import (
     ADDRESSEE_VERBS,
@@ -92,9 +92,29 @@ def find_cues(tokens: list[Token], s: int, e: int, quoted: list[bool], parsed_su
         k += 1
     _bound_subordinate(tokens, cues, s, e, quoted)
     set_content(tokens, cues, s, e, quoted)
+    cues = _relayed_trailing(tokens, cues, s, quoted)
     for cue in cues:
         find_relay(tokens, cue, quoted)
     return [c for c in cues if c.content_start < c.content_end]
+
+
+def _relayed_trailing(tokens: list[Token], cues: list[Cue], s: int, quoted: list[bool]) -> list[Cue]:
+    """"…, CNN Philippines reported the governor said.": the words before the comma are the governor's, relayed
+    by CNN Philippines; the outer cue's content is nothing but the inner source and verb."""
+    kept = list(cues)
+    for outer, inner in zip(cues, cues[1:]):
+        if inner.source is None or outer.source is None or outer.source_after or inner.content_start < \
+                inner.content_end or (outer.content_start, outer.content_end) != (inner.source[0], inner.last + 1):
+            continue
+        left = outer.source[0]
+        while left > s and tokens[left - 1].text in ",—–":
+            left -= 1
+        if left == outer.source[0] or left <= s:
+            continue
+        inner.trailing, inner.content_start, inner.content_end = True, trailing_start(tokens, [], s, left, quoted), left
+        inner.relay = (outer.first, outer.source)
+        kept.remove(outer)
+    return kept
 
 
 _SUBORDINATORS = {"although", "though", "even", "while", "when", "whereas", "because", "since", "after", "before",

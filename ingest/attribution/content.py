@@ -79,7 +79,7 @@ def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: li
             left = cue.first if cue.source_after else cue.source[0]
             while left > s and (tokens[left - 1].text in ",—–" or tokens[left - 1].lower == "and"):
                 left -= 1
-            cue.content_start, cue.content_end = _trailing_start(tokens, cues[:n], s, left, quoted), left
+            cue.content_start, cue.content_end = trailing_start(tokens, cues[:n], s, left, quoted), left
             for earlier in cues[:n]:  # "… indicated X: “A,” he said": the earlier content ends before “A”
                 if earlier.content_start < cue.content_start < earlier.content_end:
                     earlier.content_end = cue.content_start
@@ -101,7 +101,7 @@ def _listener_end(tokens: list[Token], a: int, b: int) -> int:
     return b
 
 
-def _trailing_start(tokens: list[Token], earlier: list[Cue], s: int, left: int, quoted: list[bool]) -> int:
+def trailing_start(tokens: list[Token], earlier: list[Cue], s: int, left: int, quoted: list[bool]) -> int:
     """Where trailing content starts: after a colon or semicolon before it, or after the cue before it."""
     start = s
     for cue in earlier:
