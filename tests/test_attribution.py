@@ -882,3 +882,8 @@ def test_x_reported_y_said_after_the_content_is_y_relayed_by_x():
     sts = read("The clinic treated 25 people, Radio North reported the mayor said.")
     assert {(s.speaker, tuple(texts(s))) for s in sts} == {("mayor", ("The clinic treated 25 people",)),
                                                           ("Radio North", ("The clinic treated 25 people",))}
+
+
+def test_the_tech_giant_is_the_organisation_named_last():
+    text = "Zentrix said on Tuesday that profits rose. The tech giant said cloud sales grew fastest."
+    assert [s.speaker for s in read(text)] == ["Zentrix", "Zentrix"]

@@ -23,7 +23,8 @@ from ingest.attribution.types import SpeakerType
 # "the company", "the firm": the organisation named last (a plain definite description, no modifier).
 ORGANISATION_REFERENCES = {"company", "firm", "organisation", "organization", "agency", "airline", "carrier",
                            "broadcaster", "network", "charity", "corporation", "manufacturer", "automaker",
-                           "carmaker", "retailer", "newspaper", "publisher", "operator", "utility", "business"}
+                           "carmaker", "retailer", "newspaper", "publisher", "operator", "utility", "business",
+                           "giant", "group", "bank", "lender", "insurer", "club", "startup", "chain"}
 _QUANTIFIERS = {"multiple", "numerous", "various", "several"}
 # Modifiers that any earlier mention fits: "the former president", "the then minister".
 _ANY_TIME = {"former", "then", "current", "new", "incumbent", "outgoing", "late", "same"}
@@ -67,7 +68,8 @@ class Descriptions(Roster):
             named = [s for s in self.speakers.values() if s.named and head_word in s.name.lower().split()]
             if named:
                 return self._most_mentioned(named)  # "the court" → "Court of Session"
-            earlier = self._earlier_named(position, head_word, b - a)
+            plain = all(t.is_word and not t.capitalised for t in tokens[a + 1:b])  # "the tech giant", not "the X firm"
+            earlier = self._earlier_named(position, head_word, b - a if plain else 99)
             if earlier is not None:
                 return earlier
         k, b = self._description_words(a, b)
@@ -105,7 +107,7 @@ class Descriptions(Roster):
                 named.append(speaker)
         if head_word in ("latter", "former") and len(named) >= 2:
             return named[0] if head_word == "latter" else named[1]
-        if head_word in ORGANISATION_REFERENCES and modifiers == 1:
+        if head_word in ORGANISATION_REFERENCES and modifiers <= 2:  # "the company", "the tech giant"
             return self._last_organisation(position)
         return None
 
