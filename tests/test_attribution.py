@@ -887,3 +887,10 @@ def test_x_reported_y_said_after_the_content_is_y_relayed_by_x():
 def test_the_tech_giant_is_the_organisation_named_last():
     text = "Zentrix said on Tuesday that profits rose. The tech giant said cloud sales grew fastest."
     assert [s.speaker for s in read(text)] == ["Zentrix", "Zentrix"]
+
+
+def test_an_opening_participle_with_a_place_is_the_main_verbs_adjunct_and_a_relative_time_is_no_time_subject():
+    st = only(read("Commenting on the radio calls, Captain Ada Brun said the crew had been confused."))
+    assert (st.cue.text, texts(st)) == ("said", ["the crew had been confused"])
+    text = ("Ivo Kast of the Harbour Trust, which opened the port some years ago, noted the ships were late.")
+    assert only(read(text)).speaker == "Ivo Kast"

@@ -91,6 +91,11 @@ def find_cues(tokens: list[Token], s: int, e: int, quoted: list[bool], parsed_su
                 continue
         k += 1
     _bound_subordinate(tokens, cues, s, e, quoted)
+    cues = [c for c in cues if not (c.participle and c.first == s and c.last + 1 < e and tokens[c.last + 1].lower in
+                                    _INVERTED_FOLLOWERS and any(later is not c and later.source == c.source
+                                                                and not later.participle for later in cues))]
+    # "Commenting on the calls, Captain Rochester said …": the opening participle and its place are the main verb's
+    # adjunct (but "Calling it a “culture of death”, the archbishop said …" reports twice)
     set_content(tokens, cues, s, e, quoted)
     cues = _relayed_trailing(tokens, cues, s, quoted)
     for cue in cues:
@@ -346,7 +351,7 @@ def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
         return False  # "No group claimed responsibility": nobody said anything
     if len(words) == 1 and words[0].lower in ("i", "we", "me", "us"):
         return False  # "I told them …" outside quotation marks: a narrator's account, not a report
-    if words[-1].lower in TIME_WORDS | _TIME_SPANS:
+    if words[-1].lower in TIME_WORDS | _TIME_SPANS and not any(t.text == "," for t in words):
         return False  # "which within a few years thereafter declared independence": a time, not a speaker
     return (any(t.capitalised for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
             or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)
