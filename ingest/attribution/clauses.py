@@ -36,7 +36,6 @@ from ingest.attribution.lexicon import (
     PRONOUNS,
     SPEECH_VERBS,
     TIME_WORDS,
-    VERB_PREFIX,
 )
 from ingest.attribution.passive import passive_at
 from ingest.attribution.phrases import (
@@ -49,6 +48,7 @@ from ingest.attribution.phrases import (
     verb_like,
 )
 from ingest.attribution.relays import find_relay
+from ingest.attribution.verb_use import after_quotation, asked_quote, participle_of_noun, quote_ahead, went_on
 
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATION = {"not", "never", "n't"}
@@ -141,55 +141,6 @@ def _present_tense(word: str, lemma: str) -> bool:
     return word != "says" and (word == lemma or word in NOUN_LIKE_VERBS or word in (lemma + "s", lemma + "es"))
 
 
-def _quote_ahead(tokens: list[Token], k: int, e: int, quoted: list[bool], within: int = 12) -> bool:
-    return any(quoted[j] or tokens[j].text == ":" and (j + 1 >= e or tokens[j + 1].start > tokens[j].end)
-               for j in range(k + 1, min(e, k + within)))  # a colon before a space, not "2:05:45"
-
-
-_AUX = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may", "might", "must"}
-
-
-def _participle_of_noun(tokens: list[Token], k: int, s: int, e: int) -> bool:
-    """The past participle at ``tokens[k]`` describes the noun before it rather than reporting: a reduced relative
-    whose short phrase is followed by the sentence's own verb ("The black hole described in the study *is*
-    located …"), or the object of causative "have" ("had new features added to it")."""
-    prev = tokens[k - 1]
-    if not prev.is_word or prev.capitalised or prev.lower in PRONOUNS or prev.lower in NOT_IN_NOUN_PHRASE or \
-            prev.lower in VERB_PREFIX or prev.lower.endswith("ly"):
-        return False  # not "has publicly voiced", "had also said"
-    have = next((h for h in range(k - 2, max(s, k - 5) - 1, -1) if tokens[h].lower in ("had", "has", "have",
-                                                                                         "having", "get", "got")), None)
-    if have is not None and all(t.is_word and not t.capitalised and t.lower not in VERB_PREFIX and
-                                not t.lower.endswith("ly") for t in tokens[have + 1:k]):
-        return True  # "had new features added": have + a noun phrase + a participle
-    if k + 1 >= e or tokens[k + 1].lower not in ("in", "on", "at", "by", "as", "during"):
-        return False
-    j = k + 2
-    while j < e and j - k < 7 and tokens[j].is_word and tokens[j].lower not in _AUX and not verb_like(tokens, j):
-        j += 1
-    return j < e and tokens[j].lower in _AUX
-
-
-def _asked_quote(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> bool:
-    """A quotation follows "asked" in its own clause ("asked: “…”", "asked X to be “…”"), not after a comma or
-    another reporting verb ("the questions politicians asked …, and argued “…”")."""
-    for j in range(k + 1, min(e, k + 12)):
-        if quoted[j] or is_quote_mark(tokens[j]) or tokens[j].text == ":":
-            return True
-        if tokens[j].text in ",;" and j > k + 1 or tokens[j].lower in SPEECH_VERBS:
-            return False
-    return False
-
-
-def _after_quotation(tokens: list[Token], k: int, s: int, quoted: list[bool]) -> bool:
-    """The verb at ``k`` follows a quotation and its subject: “…,” Tipton observed / “…”, he responded."""
-    subject = noun_phrase_before(tokens, k, s)
-    edge = (subject[0] if subject is not None else skip_back_adverbs(tokens, k, s)) - 1
-    if edge >= s and tokens[edge].text == ",":
-        edge -= 1
-    return edge >= s and (quoted[edge] or is_quote_mark(tokens[edge]))
-
-
 def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> Cue | None:
     """A cue at ``tokens[k]``, or None when the word is used otherwise ("the reported deaths", "was
     announced by", "declined to comment", "a process called “exfiltration”")."""
@@ -204,8 +155,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     standalone = token.lower == lemma and prev is not None and prev.lower in ("some", "many", "most", "others") or \
         prev is not None and prev.lower in _COUNTED and k - 2 >= s and tokens[k - 2].lower in ("the", "of")
     # "some say"; "the two said", "a mother of two said": a number standing for people, not "two reported deaths"
-    went_on = _went_on(tokens, k, s)  # "went on to say"
-    if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to" and not went_on
+    after_went_on = went_on(tokens, k, s)  # "went on to say"
+    if prev is not None and (prev.lower in DETERMINERS and not standalone or prev.lower == "to" and not after_went_on
                              or prev.lower.endswith(("'s", "’s"))
                              or prev.lower in SPEECH_VERBS and prev.lower not in NOUN_LIKE_VERBS
                              and verb_like(tokens, k - 1)):
@@ -227,7 +178,7 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
             skipped.add(tokens[opening - 1].lower)
     if skipped & (_PASSIVE | _NEGATION) or (nxt is not None and nxt.lower == "by"):
         return None
-    if not went_on and (token.lower in NOUN_LIKE_VERBS or token.lower == lemma and lemma not in ("say", "tell",
+    if not after_went_on and (token.lower in NOUN_LIKE_VERBS or token.lower == lemma and lemma not in ("say", "tell",
                                                                                                   "read")):
         if nxt is None or not (quoted[k + 1] or nxt.lower in CLAUSE_OPENERS or nxt.capitalised or nxt.text == ":"):
             return None
@@ -240,17 +191,17 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     elif lemma in PHRASAL_ONLY:
         return None  # "pointed to the figures"
     elif lemma in NEEDS_QUOTE:
-        ahead = _asked_quote(tokens, k, e, quoted) if lemma == "ask" else _quote_ahead(tokens, k, e, quoted)
-        if not (ahead or lemma != "call" and _after_quotation(tokens, k, s, quoted)) or (
+        ahead = asked_quote(tokens, k, e, quoted) if lemma == "ask" else quote_ahead(tokens, k, e, quoted)
+        if not (ahead or lemma != "call" and after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
             return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks
-    if token.lower.endswith("ed") and k > s and _participle_of_noun(tokens, k, s, e):
+    if token.lower.endswith("ed") and k > s and participle_of_noun(tokens, k, s, e):
         return None  # "The black hole described in the study is …", "had new features added to it"
     if lemma == "admit" and nxt is not None and nxt.lower == "to" and k + 2 < e and not (
             tokens[k + 2].lower.endswith("ing") or tokens[k + 2].lower in ("having", "being")):
         return None  # "admitted to the Academy": membership; "admitted to killing": a confession
     if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
-                                    or _after_quotation(tokens, k, s, quoted)):
+                                    or after_quotation(tokens, k, s, quoted)):
         return None  # but "“…,” Tipton observed during a session."
     if lemma in ADDRESSEE_VERBS:  # "told reporters", "informed the press"
         for listener in GENERIC_LISTENERS:
@@ -260,19 +211,13 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     return Cue(k, last, lemma, participle=token.lower.endswith("ing"))
 
 
-def _went_on(tokens: list[Token], k: int, s: int) -> bool:
-    """``tokens[k]`` follows "went on to" ("Dittmar went on to add, …"): a report by the subject of "went"."""
-    return k - 3 >= s and tokens[k - 1].lower == "to" and tokens[k - 2].lower == "on" and \
-        tokens[k - 3].lower in ("went", "go", "goes", "going", "gone")
-
-
 def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[Cue]) -> None:
     """Set the cue's source: the phrase after "according to", else the subject before the verb, else the phrase
     after it ("…,” said Lam"); a participle or a verb after "and" shares the subject of its clause."""
     if cue.lemma == "according to":
         cue.source, cue.source_after = noun_phrase_after(tokens, cue.last + 1, e), True
         return
-    verb = cue.first - 3 if _went_on(tokens, cue.first, s) else cue.first  # "Dittmar went on to add": "went"
+    verb = cue.first - 3 if went_on(tokens, cue.first, s) else cue.first  # "Dittmar went on to add": "went"
     before = skip_back_adverbs(tokens, verb, s)
     joiner = tokens[before - 1].lower if before > s else ""
     if before - 2 >= s and is_quote_mark(tokens[before - 1]) and tokens[before - 2].text == ",":
