@@ -894,3 +894,11 @@ def test_an_opening_participle_with_a_place_is_the_main_verbs_adjunct_and_a_rela
     assert (st.cue.text, texts(st)) == ("said", ["the crew had been confused"])
     text = ("Ivo Kast of the Harbour Trust, which opened the port some years ago, noted the ships were late.")
     assert only(read(text)).speaker == "Ivo Kast"
+
+
+def test_a_month_that_is_a_name():
+    text = "Former Prime Minister Ada May said the deal was good. May added that talks would continue."
+    assert [(s.speaker, s.source.text) for s in read(text)] == [("Ada May", "Former Prime Minister Ada May"),
+                                                               ("Ada May", "May")]
+    assert only(read("In May, the council said the pool would close.")).speaker == "council"
+    assert only(read("Harbour Today noted the port was busy.")).speaker == "Harbour Today"

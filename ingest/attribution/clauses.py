@@ -296,7 +296,8 @@ def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
         return False  # "No group claimed responsibility": nobody said anything
     if len(words) == 1 and words[0].lower in ("i", "we", "me", "us"):
         return False  # "I told them …" outside quotation marks: a narrator's account, not a report
-    if words[-1].lower in TIME_WORDS | _TIME_SPANS and not any(t.text == "," for t in words):
+    if words[-1].lower in TIME_WORDS | _TIME_SPANS and not any(t.text == "," for t in words) and not (
+            words[-1].capitalised and words[-1].lower in ("may", "june", "april", "august")):  # "(Theresa) May said"
         return False  # "which within a few years thereafter declared independence": a time, not a speaker
     return (any(t.capitalised for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
             or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)

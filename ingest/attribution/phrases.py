@@ -92,7 +92,8 @@ def _is_adverb(tokens: list[Token], k: int) -> bool:
 
 def _stop_word(token: Token) -> bool:
     acronym = len(token.text) > 1 and token.text.isupper()  # "WHO", "IT" are names
-    return not token.is_word or token.lower in NOT_IN_NOUN_PHRASE and not acronym
+    name = token.capitalised and token.lower in ("may", "will")  # "Theresa May", "Will Smith": not the modal
+    return not token.is_word or token.lower in NOT_IN_NOUN_PHRASE and not acronym and not name
 
 
 def skip_back_adverbs(tokens: list[Token], i: int, lo: int) -> int:
@@ -264,7 +265,8 @@ def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] |
                 is_name_word(tokens[end + 3 if tokens[end + 2].lower == "the" and end + 3 < hi else end + 2]):
             end += 1  # "projections by CNN and NPR", "a memo posted online by Senator X", "published by the WHO"
         elif nxt.is_word and (nxt.lower not in NOT_IN_NOUN_PHRASE | PRONOUNS.keys() | _AUXILIARIES
-                              or len(nxt.text) > 1 and nxt.text.isupper()):  # "WHO", "IT" are names
+                              or len(nxt.text) > 1 and nxt.text.isupper()  # "WHO", "IT" are names
+                              or nxt.capitalised and nxt.lower in ("may", "will")):  # "Theresa May"
             if nxt.lower in NP_JOINERS and not (end + 2 < hi and tokens[end + 2].is_word):
                 break
             if _is_adverb(tokens, end + 1) and end + 2 < hi and verb_like(tokens, end + 2):

@@ -62,6 +62,31 @@ def is_name_word(token: Token) -> bool:
     return len(word) > 1 and token.capitalised and word.lower() not in NOT_NAMES
 
 
+# Months and words that are also names ("Theresa May", "June Carter", "USA Today"): a name word by context.
+_DATE_NAMES = {"may", "june", "april", "august", "today"}
+_BEFORE_DATES = {"in", "on", "of", "since", "until", "by", "early", "late", "mid", "last", "next", "this", "from",
+                 "to", "through", "during", "before", "after", "between", "and", "or", "each", "every"}
+
+
+def name_word_at(tokens: list[Token], i: int) -> bool:
+    """``tokens[i]`` can be part of a name here: :func:`is_name_word`, or a capitalised month or "Today" that is
+    not a date ("Theresa May said", "May added", "USA Today", but not "in May", "May 5", "since June")."""
+    token = tokens[i]
+    if is_name_word(token):
+        return True
+    if token.lower not in _DATE_NAMES or not token.capitalised:
+        return False
+    prev = tokens[i - 1] if i else None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is not None and nxt.text[0].isdigit():
+        return False  # "May 5"
+    if prev is not None and is_name_word(prev):
+        return True  # "Theresa May", "USA Today"
+    if token.lower == "today" or nxt is not None and nxt.text == ",":
+        return False  # "Today, …", "In May, …"
+    return prev is None or not (prev.lower in _BEFORE_DATES or prev.text[0].isdigit())
+
+
 def is_quote_mark(token: Token) -> bool:
     return token.text in "\"“”‘’'«»„"
 
@@ -93,13 +118,13 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i = a
     while i <= b:
-        if not (is_name_word(tokens[i]) or _is_initial(tokens, i)):
+        if not (name_word_at(tokens, i) or _is_initial(tokens, i)):
             i += 1
             continue
         j = i
         while j + 1 <= b:
             nxt = tokens[j + 1]
-            if is_name_word(nxt) and not is_possessive(tokens[j]):
+            if name_word_at(tokens, j + 1) and not is_possessive(tokens[j]):
                 j += 1
             elif initial_dot(tokens, j + 1) and j + 2 <= b and (is_name_word(tokens[j + 2])
                                                                    or _is_initial(tokens, j + 2)):
