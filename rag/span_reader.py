@@ -133,7 +133,8 @@ def _governing_verb(token):
     return None
 
 
-def _near_share(marks: list[str], asked: int, i: int, j: int, width: int, left: bool, right: bool) -> float:
+def _near_share(marks: list[str], asked: int, i: int, j: int, width: int, left: bool = True,
+                right: bool = True) -> float:
     """Share of the question's words (``marks``: each token's question term or "") within ``width`` tokens
     of the phrase ``[i, j)``, on the sides asked for."""
     if not asked:
@@ -173,8 +174,6 @@ def candidates(question: str, evidence: Sequence[Evidence], nlp, parse=None) -> 
             repeated = sum(1 for t in words if t in asked)
             outside = [k for k in hits if k < i or k >= j]
             distance = min((i - k if k < i else k - j + 1) for k in outside) if outside else 99
-            def near(width: int, left: bool = True, right: bool = True, i=i, j=j, marks=marks) -> float:
-                return _near_share(marks, len(asked), i, j, width, left, right)
             root = span.root
             before = doc[i - 1].lower_ if i > 0 else "^"
             head = root.head
@@ -193,11 +192,11 @@ def candidates(question: str, evidence: Sequence[Evidence], nlp, parse=None) -> 
                 "no_content": 0.0 if words or any(t.like_num for t in span) else 1.0,
                 "log_distance": math.log1p(distance),
                 "adjacent": 1.0 if distance <= 1 else 0.0,
-                "window_share": near(6),
-                "window3_share": near(3),
-                "window12_share": near(12),
-                "left_share": near(8, right=False),
-                "right_share": near(8, left=False),
+                "window_share": _near_share(marks, len(asked), i, j, 6),
+                "window3_share": _near_share(marks, len(asked), i, j, 3),
+                "window12_share": _near_share(marks, len(asked), i, j, 12),
+                "left_share": _near_share(marks, len(asked), i, j, 8, right=False),
+                "right_share": _near_share(marks, len(asked), i, j, 8, left=False),
                 "sentence_share": sentence_share,
                 "head_in_question": 1.0 if head_terms & asked else 0.0,
                 f"q={qtype}|before={before if before in _PREPOSITIONS else 'other'}": 1.0,
