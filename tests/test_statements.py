@@ -206,3 +206,22 @@ def test_a_close_spelling_misspells_each_word_not_another_first_name():
     index = _quote_index("Professor Abhijit Mukherjee said the bridge was safe. Ana Lopez said it was not.")
     assert index.find_speaker("Pranab Mukherjee") == []
     assert [sp.name for sp in index.find_speaker("Abhijt Mukherjee")] == ["Abhijit Mukherjee"]
+
+
+def test_many_statements_show_the_newest_few_with_a_count_and_few_show_all():
+    from rag.quotes import MAX_SHOWN, Quote, QuoteIndex
+    from rag.speech import SpeechQuestion, answer_speech
+
+    def said(n: int, speaker: str) -> Quote:
+        text = f"{speaker} said the count was {n}."
+        return Quote(id=f"{speaker}{n}", doc_id=f"d{n % 3}", source=f"d{n % 3}.txt", title="",
+                     date=f"2024-05-{n + 1:02d}", publication="", speaker=speaker, kind="reported", start=0,
+                     end=len(text), text=text, content=f"the count was {n}")
+
+    many = MAX_SHOWN + 3
+    index = QuoteIndex([said(n, "Tom Berg") for n in range(many)] + [said(n, "Ana Lind") for n in range(3)])
+    answer = answer_speech(index, SpeechQuestion("what-said", who="Tom Berg"))
+    assert answer.text.startswith(f"Tom Berg: {many} statements in 3 documents; {MAX_SHOWN} shown, newest first.")
+    assert [c.date for c in answer.citations] == [f"2024-05-{n + 1:02d}" for n in range(many - 1, 2, -1)]
+    few = answer_speech(index, SpeechQuestion("what-said", who="Ana Lind"))
+    assert few.text.startswith("Ana Lind: 3 statements in 3 documents, newest first.") and len(few.citations) == 3
