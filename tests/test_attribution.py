@@ -79,6 +79,19 @@ def test_quote_opened_before_colon_attribution():
     assert texts(st) == ["It is still not full marriage rights."]
 
 
+def test_british_single_quotation_marks_are_quotations_and_apostrophes_are_not():
+    text = ("'We are doing everything we can,' said Dr Sarah Jones, the hospital's chief executive. "
+            "'The students' union is not to blame. It is a difficult time.'")
+    st = only(read(text), "direct")
+    assert texts(st) == ["We are doing everything we can,", "The students' union is not to blame. It is a difficult time."]
+    assert st.speaker == "Sarah Jones"
+    st = only(read("Police said: 'He was known to us, and we don't comment further.'"), "direct")
+    assert texts(st) == ["He was known to us, and we don't comment further."]
+    # an apostrophe that never closes opens nothing: the reported clause is whole
+    st = only(read("Music of the '90s, rock 'n' roll, was back, Tom Berg said."), "reported")
+    assert texts(st) == ["Music of the '90s, rock 'n' roll, was back"]
+
+
 def test_scare_quotes_are_not_statements():
     assert read("The so-called “deal” was signed by the two “partners” on Monday.") == []
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from ingest.chunking import sentence_spans
 
-# Opening mark → the closing marks it accepts. Straight marks open and close themselves.
+# Opening mark → the closing marks it accepts. Straight marks open and close themselves; the straight single
+# mark (British news: 'We will,' she said) only where it closes in its paragraph, see _straight_close.
 _PAIRS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‘": "’"}
 _SPACE = " \t\u00a0\u2009\u202f"
 # Abbreviations the generic sentence splitter ends sentences at: "at 9:54 a.m. ET", "No. 10".
@@ -99,7 +100,13 @@ def _paragraph_quotes(text: str, para: Paragraph) -> tuple[list[Quote], Quote | 
     i, start, end = para.start, para.start, para.end
     while i < end:
         mark = text[i]
-        if mark in _PAIRS and (mark != "‘" and mark != '"' or _opens(text, i, start, end)):
+        if mark == "'":  # the straight single mark is also an apostrophe: a quotation only when it closes
+            j = _straight_close(text, i, start, end) if _opens(text, i, start, end) else None
+            if j is not None:
+                quotes.append(Quote(i, j + 1, [_trim(text, i + 1, j)]))
+                i = j + 1
+                continue
+        elif mark in _PAIRS and (mark != "‘" and mark != '"' or _opens(text, i, start, end)):
             closers = _PAIRS[mark]
             j = i + 1
             while j < end and not (text[j] in closers and _closes(text, j, start, end)):
@@ -111,6 +118,24 @@ def _paragraph_quotes(text: str, para: Paragraph) -> tuple[list[Quote], Quote | 
             return quotes, Quote(i, end, [_trim(text, i + 1, end)], closed=False)
         i += 1
     return quotes, None
+
+
+def _straight_close(text: str, i: int, start: int, end: int) -> int | None:
+    """Where a straight single quotation mark opened at ``i`` closes in its paragraph ('We will,' she said), or
+    ``None``: the mark is then an apostrophe ('90s, rock 'n' roll) and opens nothing. Apostrophes inside
+    words (don't) never close; a plural possessive (the students' union) does not close when the next mark
+    closes without opening a quotation of its own."""
+    marks = [j for j in range(i + 1, end) if text[j] == "'"]
+    for n, j in enumerate(marks):
+        if not _closes(text, j, start, end):
+            continue
+        possessive = text[j - 1] == "s" and re.match(r" [a-z]", text[j + 1:j + 3])
+        later = marks[n + 1] if n + 1 < len(marks) else None
+        if possessive and later is not None and _closes(text, later, start, end) \
+                and not _opens(text, later, start, end):
+            continue
+        return j
+    return None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
