@@ -65,8 +65,16 @@ def answer_speech(index: QuoteIndex, q: SpeechQuestion, since: str = "", until: 
         return None
     if q.kind in ("did-say", "when-said"):
         return _did_say(index, speakers, q)
+    others = ""
+    if len(speakers) > 1:  # "the President", "Smith": the most quoted of them, and the others named
+        counts = {sp.name: len(index.statements([sp], since=since, until=until)) for sp in speakers}
+        speakers = sorted(speakers, key=lambda sp: -counts[sp.name])
+        others = (f"\nAlso “{q.who}” in these documents: "
+                  + ", ".join(f"{sp.name} ({counts[sp.name]} statement{'s' * (counts[sp.name] != 1)})"
+                              for sp in speakers[1:]) + "; ask by full name for theirs.")
+        speakers = speakers[:1]
     quotes = index.statements(speakers, about=q.about, since=since, until=until)
-    name = speakers[0].name if len(speakers) == 1 else " / ".join(sp.name for sp in speakers)
+    name = speakers[0].name
     note = ""
     if not quotes and q.about:  # "them" may be what was asked about: the speaker's words, said so
         quotes = index.statements(speakers, since=since, until=until)
@@ -79,7 +87,7 @@ def answer_speech(index: QuoteIndex, q: SpeechQuestion, since: str = "", until: 
     order = "most relevant first" if q.about and not note else "newest first"
     count = (f"{len(quotes)} statement{'s' * (len(quotes) != 1)} in {docs} document{'s' * (docs != 1)}"
              + (f"; {len(shown)} shown, {order}" if len(shown) < len(quotes) else f", {order}"))
-    lines = [f"{name}: {count}.{note}"]
+    lines = [f"{name}: {count}.{note}{others}"]
     citations = []
     for n, quote in enumerate(shown, start=1):
         lines.append(quote_line(n, quote))

@@ -208,15 +208,19 @@ def test_a_close_spelling_misspells_each_word_not_another_first_name():
     assert [sp.name for sp in index.find_speaker("Abhijt Mukherjee")] == ["Abhijit Mukherjee"]
 
 
-def test_many_statements_show_the_newest_few_with_a_count_and_few_show_all():
-    from rag.quotes import MAX_SHOWN, Quote, QuoteIndex
-    from rag.speech import SpeechQuestion, answer_speech
+def said(n: int, speaker: str):
+    """A stored statement of ``speaker``, dated 2024-05-(n+1), in one of three documents."""
+    from rag.quotes import Quote
 
-    def said(n: int, speaker: str) -> Quote:
-        text = f"{speaker} said the count was {n}."
-        return Quote(id=f"{speaker}{n}", doc_id=f"d{n % 3}", source=f"d{n % 3}.txt", title="",
-                     date=f"2024-05-{n + 1:02d}", publication="", speaker=speaker, kind="reported", start=0,
-                     end=len(text), text=text, content=f"the count was {n}")
+    text = f"{speaker} said the count was {n}."
+    return Quote(id=f"{speaker}{n}", doc_id=f"d{n % 3}", source=f"d{n % 3}.txt", title="",
+                 date=f"2024-05-{n + 1:02d}", publication="", speaker=speaker, kind="reported", start=0,
+                 end=len(text), text=text, content=f"the count was {n}")
+
+
+def test_many_statements_show_the_newest_few_with_a_count_and_few_show_all():
+    from rag.quotes import MAX_SHOWN, QuoteIndex
+    from rag.speech import SpeechQuestion, answer_speech
 
     many = MAX_SHOWN + 3
     index = QuoteIndex([said(n, "Tom Berg") for n in range(many)] + [said(n, "Ana Lind") for n in range(3)])
@@ -225,3 +229,17 @@ def test_many_statements_show_the_newest_few_with_a_count_and_few_show_all():
     assert [c.date for c in answer.citations] == [f"2024-05-{n + 1:02d}" for n in range(many - 1, 2, -1)]
     few = answer_speech(index, SpeechQuestion("what-said", who="Ana Lind"))
     assert few.text.startswith("Ana Lind: 3 statements in 3 documents, newest first.") and len(few.citations) == 3
+
+
+def test_a_name_several_speakers_bear_answers_for_the_most_quoted_and_names_the_others():
+    from rag.quotes import QuoteIndex
+    from rag.speech import SpeechQuestion, answer_speech
+
+    index = QuoteIndex([said(n, "Tom Berg") for n in range(4)] + [said(n, "Eva Berg") for n in range(4, 6)])
+    answer = answer_speech(index, SpeechQuestion("what-said", who="Berg"))
+    assert answer.text.startswith("Tom Berg: 4 statements in 3 documents, newest first.\n"
+                                  "Also “Berg” in these documents: Eva Berg (2 statements); ask by full name")
+    assert {c.speaker for c in answer.citations} == {"Tom Berg"} and len(answer.citations) == 4
+    # in a period only Eva Berg speaks in, she is the one answered for
+    answer = answer_speech(index, SpeechQuestion("what-said", who="Berg"), since="2024-05-05")
+    assert {c.speaker for c in answer.citations} == {"Eva Berg"}
