@@ -83,7 +83,8 @@ def test_british_single_quotation_marks_are_quotations_and_apostrophes_are_not()
     text = ("'We are doing everything we can,' said Dr Sarah Jones, the hospital's chief executive. "
             "'The students' union is not to blame. It is a difficult time.'")
     st = only(read(text), "direct")
-    assert texts(st) == ["We are doing everything we can,", "The students' union is not to blame. It is a difficult time."]
+    assert texts(st) == ["We are doing everything we can,",
+                         "The students' union is not to blame. It is a difficult time."]
     assert st.speaker == "Sarah Jones"
     st = only(read("Police said: 'He was known to us, and we don't comment further.'"), "direct")
     assert texts(st) == ["He was known to us, and we don't comment further."]
