@@ -44,6 +44,18 @@ def speech_question(question: str) -> SpeechQuestion | None:
     return None
 
 
+# "What does the editorial / the Dawn report say?" asks about a text, not a speaker: answered from evidence.
+_TEXT_NOUNS = re.compile(r"\b(?:editorial|article|report|study|paper|document|story|piece|text|column|op-ed|"
+                         r"letter|survey|book|post|headline|statement|documents|sources?)s?\b", re.I)
+
+
+def names_a_speaker(who: str) -> bool:
+    """'Joe Biden', 'the Defence Minister', 'Reuters': a capitalised name or title, not a text ('the editorial',
+    'the Dawn report') nor a lower-case description ('the police'), which the evidence may still answer."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", who) if w.lower() != "the"]
+    return bool(words) and any(w[0].isupper() for w in words) and not _TEXT_NOUNS.search(who)
+
+
 def _unquote(text: str) -> str:
     return re.sub(rf"^{_QUOTED}+|{_QUOTED}+$", "", text.strip()).strip()
 
@@ -62,6 +74,8 @@ def answer_speech(index: QuoteIndex, q: SpeechQuestion, since: str = "", until: 
         return _who_said(index, q)
     speakers = index.find_speaker(q.who)
     if not speakers:
+        if q.kind == "what-said" and names_a_speaker(q.who):  # not sentences that only mention X
+            return SpeechAnswer(f"The documents hold no statement attributed to {q.who}.", [], refused=True)
         return None
     if q.kind in ("did-say", "when-said"):
         return _did_say(index, speakers, q)

@@ -158,9 +158,13 @@ def test_did_x_say_checks_the_quote(two_documents):
     assert missing.answer.startswith("No statement by Khawaja Asif") and not missing.citations
 
 
-def test_an_unknown_speaker_falls_back_to_the_evidence(two_documents):
+def test_a_named_speaker_without_statements_is_refused_not_answered_with_mentions(two_documents):
     answer = two_documents.answer("What did Imran Khan say?")
-    assert answer.backend != "attribution index"
+    assert answer.refused and not answer.citations and answer.backend == "attribution index"
+    assert "no statement attributed to Imran Khan" in answer.answer
+    # a text is no speaker: what the editorial says comes from the evidence
+    answer = two_documents.answer("What does the editorial say about Kabul's rulers?")
+    assert answer.backend != "attribution index" and not answer.refused and answer.citations
 
 
 def test_quotes_and_speakers_commands(two_documents, capsys):
