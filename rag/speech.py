@@ -46,7 +46,7 @@ def speech_question(question: str) -> SpeechQuestion | None:
 
 # "What does the editorial / the Dawn report say?" asks about a text, not a speaker: answered from evidence.
 _TEXT_NOUNS = re.compile(r"\b(?:editorial|article|report|study|paper|document|story|piece|text|column|op-ed|"
-                         r"letter|survey|book|post|headline|statement|documents|sources?)s?\b", re.I)
+                         r"letter|survey|book|post|headline|statement|source)s?\b", re.I)
 
 
 def names_a_speaker(who: str) -> bool:
