@@ -3,9 +3,13 @@ collection-level speaker merge and the benchmark's metrics on a hand-made gold/p
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from conftest import SEED
+from eval import bench_attribution
 from eval.bench_attribution import HALVES, Gold, baseline_extract, pair, same_speaker, score
 from ingest.attribution import EXTRACTORS, Span, Statement, extract, make_extractor, merge_speakers
 from rag.errors import ConfigError
@@ -443,8 +447,20 @@ def test_surname_only_counts_when_unambiguous():
     assert same_speaker("The Kremlin", "Kremlin", ["Kremlin"])
 
 
-def test_benchmark_halves():
-    assert HALVES == {"dev": ("dev",), "dev2": ("dev2",), "dev+dev2": ("dev", "dev2"), "test": ("test",)}
+def test_benchmark_halves_have_labels_and_ids():
+    """Every label set a ``--half`` names has its ids file and label files, labels only its own articles, and
+    no article is in two sets (the test half shares none with development)."""
+    root = Path(bench_attribution.__file__).parent / "attribution"
+    seen: dict[str, str] = {}
+    for name in sorted({n for names in HALVES.values() for n in names}):
+        ids = (root / f"ids-{name}.txt").read_text().split()
+        assert len(ids) == 32, name
+        labelled = {json.loads(line)["doc_id"] for path in (root / "labels").glob(f"{name}-*.jsonl")
+                    for line in path.read_text(encoding="utf-8").splitlines()}
+        assert labelled and labelled <= set(ids), name
+        for doc_id in ids:
+            assert seen.setdefault(doc_id, name) == name, (doc_id, name, seen[doc_id])
+    assert HALVES["test"] == ("test",) and all("test" not in v for k, v in HALVES.items() if k != "test")
 
 
 def test_baseline_pairs_quotes_with_the_nearest_name():
@@ -916,3 +932,43 @@ def test_a_month_that_is_a_name():
                                                                ("Ada May", "May")]
     assert only(read("In May, the council said the pool would close.")).speaker == "council"
     assert only(read("Harbour Today noted the port was busy.")).speaker == "Harbour Today"
+
+
+# --- fifth round (dev3): participial adjuncts, spelled-out terms, appositions, closing marks, issued documents --
+
+
+def test_the_subject_stands_before_a_participle_and_its_prepositional_object():
+    text = "Prime minister Ada Brun speaking to the Harbour Council think tank said the deal was unfair."
+    assert only(read(text)).speaker == "Ada Brun"
+    # "according to" is no participial adjunct: the outlet is still the source
+    text = "The island was rarely hit according to Harbour News who reported that storms were rare."
+    assert {s.speaker for s in read(text)} == {"Harbour News"}
+
+
+def test_an_acronym_spelled_out_in_lower_case_words_is_a_term_not_a_speaker():
+    text = ("Five ministers met in Cairo on Monday over exclusive economic zone (EEZ) claims. "
+            "They said the EEZ agreement was void.")
+    assert "EEZ" not in {s.speaker for s in read(text)}
+
+
+def test_a_capitalised_function_word_inside_an_inverted_name():
+    st = only(read("\"The killing is unacceptable\", said Ada Brun of Reporters Without Borders."))
+    assert (st.speaker, st.source.text) == ("Ada Brun", "Ada Brun of Reporters Without Borders")
+
+
+def test_a_name_with_a_role_in_apposition_ending_in_for_is_the_named_person():
+    st = only(read("Ivo Kast, director of global news for AFP, said the road was closed."))
+    assert (st.speaker, st.source.text) == ("Ivo Kast", "Ivo Kast, director of global news for AFP")
+
+
+def test_a_name_after_a_nickname_in_quotation_marks_is_no_subject_for_she():
+    text = ("Ada Brun was married to talent agent Pasquale \"Pat\" Di Cicco; and author Ivo Kast. "
+            "She would later say her second marriage was her only happy one.")
+    assert only(read(text)).speaker == "Ada Brun"
+
+
+def test_a_possessive_memoir_speaks_for_its_author_and_the_advisory_for_the_last_organisation():
+    text = ("Ada Brun was born in 1924. According to her memoirs, she had met the poet Ivo Kast in 1950. "
+            "The National Storm Center (NSC) predicted that the storm would weaken. "
+            "The advisory also noted a possibility of coastal flooding.")
+    assert [s.speaker for s in read(text)] == ["Ada Brun", "National Storm Center", "National Storm Center"]

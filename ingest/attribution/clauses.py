@@ -240,6 +240,7 @@ def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[
         return
     subject = noun_phrase_before(tokens, verb, s)
     if subject is not None:
+        subject = _before_participial_adjunct(tokens, subject, s)
         if _plausible_source(tokens, *subject):
             # "X, who denied A, said B" ends A at the comma; "… according to CNN who reported that A" does not
             cue.source, cue.bounded = subject, joiner in ("who", "which") and tokens[before - 2].text == ","
@@ -253,6 +254,23 @@ def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[
             follower = tokens[end] if end < e else None
             if follower is None or not follower.is_word or follower.lower in _INVERTED_FOLLOWERS:
                 cue.source, cue.source_after = after, True
+
+
+_ADJUNCT_PREPOSITIONS = {"to", "with", "at", "before", "on", "in"}
+
+
+def _before_participial_adjunct(tokens: list[Token], subject: tuple[int, int], s: int) -> tuple[int, int]:
+    """"Greek prime minister X *speaking to the Atlantic Council* called …": the phrase before the verb is the
+    object of a participle's preposition; the subject is the noun phrase before that participle."""
+    a = subject[0]
+    if a - 2 < s or tokens[a - 1].lower not in _ADJUNCT_PREPOSITIONS:
+        return subject
+    participle = tokens[a - 2]
+    if participle.capitalised or not participle.lower.endswith("ing") or len(participle.lower) < 6 or \
+            participle.lower == "according":
+        return subject
+    inner = noun_phrase_before(tokens, a - 2, s)
+    return inner if inner is not None and _plausible_source(tokens, *inner) else subject
 
 
 _QUOTING = {"quoted", "quotes", "quoting", "cited", "cites", "citing"}

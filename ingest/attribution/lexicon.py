@@ -123,7 +123,8 @@ DOCUMENTS = {"study", "studies", "report", "reports", "survey", "record", "recor
              "results", "hypothesis", "theory", "model", "models", "statement", "statements", "tweet", "post",
              "message", "website", "release", "filing", "order", "opinion", "judgment", "judgement", "work",
              "account", "page", "site", "video", "footage", "projections", "projection", "forecast", "memo",
-             "memorandum", "communique", "communiqué", "bulletin", "email", "e-mail", "notice"}
+             "memorandum", "communique", "communiqué", "bulletin", "email", "e-mail", "notice", "memoir", "memoirs",
+             "autobiography", "diary", "advisory", "advisories", "transcript", "testimony"}
 # Nouns for people by relation or role, which a name in apposition can follow ("his son-in-law, X").
 KIN = {"wife", "husband", "mother", "father", "son", "daughter", "brother", "sister", "son-in-law",
        "daughter-in-law", "partner", "widow", "widower", "uncle", "aunt", "cousin", "friend", "neighbour",

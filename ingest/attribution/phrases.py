@@ -266,7 +266,9 @@ def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] |
             end += 1  # "projections by CNN and NPR", "a memo posted online by Senator X", "published by the WHO"
         elif nxt.is_word and (nxt.lower not in NOT_IN_NOUN_PHRASE | PRONOUNS.keys() | _AUXILIARIES
                               or len(nxt.text) > 1 and nxt.text.isupper()  # "WHO", "IT" are names
-                              or nxt.capitalised and nxt.lower in ("may", "will")):  # "Theresa May"
+                              or nxt.capitalised and nxt.lower in ("may", "will")  # "Theresa May"
+                              or nxt.capitalised and tokens[end].capitalised and end + 2 < hi
+                              and is_name_word(tokens[end + 2])):  # "Reporters *Without* Borders"
             if nxt.lower in NP_JOINERS and not (end + 2 < hi and tokens[end + 2].is_word):
                 break
             if _is_adverb(tokens, end + 1) and end + 2 < hi and verb_like(tokens, end + 2):

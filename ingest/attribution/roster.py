@@ -88,10 +88,11 @@ class Roster:
     def _read_names(self) -> None:
         tokens, found = self.tokens, []
         runs = self._runs(0, len(tokens) - 1)
+        terms = self._lower_case_terms()
         for n, (i, j) in enumerate(runs):
             words = self._words(i, j)
             name = split_title(words)
-            if not name:
+            if not name or len(words) == 1 and words[0] in terms:
                 continue
             kind = self._kind(name, i > 0 and tokens[i - 1].lower == "the" and len(name) == len(words))
             found.append((i, j, " ".join(name), kind, words[: len(words) - len(name)]))
@@ -164,6 +165,21 @@ class Roster:
             if speaker.kind == "person":
                 add_name_vote(speaker.votes, speaker.name)
             speaker.gender = decide(speaker.votes)
+
+    def _lower_case_terms(self) -> set[str]:
+        """Acronyms the document spells out in lower-case words, "exclusive economic zone (EEZ)": terms, not
+        names of anyone who could speak."""
+        tokens, terms = self.tokens, set()
+        for k in range(1, len(tokens) - 2):
+            short = tokens[k + 1].text
+            if tokens[k].text != "(" or tokens[k + 2].text != ")" or not is_acronym(short):
+                continue
+            letters = [c.lower() for c in short if c.isalpha()]
+            words = [t for t in tokens[max(0, k - len(letters)):k] if t.is_word]
+            if len(words) == len(letters) >= 2 and all(not t.capitalised for t in words) and \
+                    [t.lower[0] for t in words] == letters:
+                terms.add(short)
+        return terms
 
     def _acronym_start(self, runs: list[tuple[int, int]], n: int, acronym: str) -> int:
         """Where the name an acronym stands for starts: ``runs[n]``, or an earlier run when the acronym's letters
@@ -260,6 +276,8 @@ class Roster:
         while k >= 0 and tokens[k].is_word and (not tokens[k].capitalised or is_title(tokens[k].text)
                                                 or tokens[k].lower in DETERMINERS):
             k -= 1
+        if k > 0 and tokens[k].text in "\"”’'" and tokens[k - 1].text not in ".!?":
+            return False  # after a closing mark inside a sentence: 'talent agent Pasquale "Pat" *Di Cicco*;'
         return k < 0 or tokens[k].text in ".!?\n" or self._initial(k + 1) or self._after_opening(k)
 
     def _after_opening(self, comma: int) -> bool:

@@ -42,6 +42,10 @@ _SPEAKS_FOR = {"spokesperson", "spokesman", "spokeswoman", "representative", "st
 _OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me": "i"}
 
 
+#: Documents only an organisation issues: "the advisory" with no author named is the last organisation's.
+_ISSUED = {"advisory", "advisories", "bulletin", "communique", "communiqué", "notice", "release"}
+
+
 class Cast(Descriptions):
     """The speakers of one document and the mentions that refer to them."""
 
@@ -226,6 +230,8 @@ class Cast(Descriptions):
         if runs:  # "a UN report": the UN
             self.documents[kind] = self._named(*runs[-1])
             return self.documents[kind]
+        if tokens[a].lower == "the" and head_end == a + 1 and kind in _ISSUED:
+            return self._last_organisation(tokens[a].start)  # "The NHC predicted …. The advisory also noted …"
         if kind == "reports" and head_end == b:  # "Reports said …", "according to media reports": unnamed reports
             return self._description(a, b, kind, tokens[a].start)
         body = next((k for k in range(head_end - 1, a - 1, -1) if tokens[k].lower in ORGANISATION_HEADS), None)

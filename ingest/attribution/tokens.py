@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.attribution.lexicon import KIN, NAME_PARTICLES, NOT_NAMES, ORGANISATION_WORDS, SPOKESPEOPLE, TITLES
+from ingest.attribution.lexicon import (
+    KIN,
+    NAME_PARTICLES,
+    NOT_IN_NOUN_PHRASE,
+    NOT_NAMES,
+    NP_JOINERS,
+    ORGANISATION_WORDS,
+    SPOKESPEOPLE,
+    TITLES,
+)
 
 _TOKEN = re.compile(r"\w+(?:[-'’&\u200d]+\w+)*(?:['’](?=\s))?|[^\w\s]|\n")
 _ABBREVIATED = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col", "capt",
@@ -97,7 +106,14 @@ def person_noun(word: str) -> bool:
     word = word.lower()
     if word in TITLES or word in SPOKESPEOPLE or word in KIN:
         return not word.endswith("s") or word in ("boss",)
+    if word in NOT_IN_NOUN_PHRASE or word in NP_JOINERS or word in _NOT_PERSON_NOUNS:
+        return False  # "for", "after", "other": function words that end like "director" or "manager"
     return word.endswith(("man", "woman", "er", "or", "ist", "ent", "ant", "ian", "-in-law"))
+
+
+_NOT_PERSON_NOUNS = {"other", "another", "either", "neither", "whether", "rather", "further", "ever", "never",
+                     "former", "latter", "together", "recent", "current", "different", "important", "present",
+                     "per", "nor"}
 
 
 def initial_dot(tokens: list[Token], i: int) -> bool:
