@@ -972,3 +972,32 @@ def test_a_possessive_memoir_speaks_for_its_author_and_the_advisory_for_the_last
             "The National Storm Center (NSC) predicted that the storm would weaken. "
             "The advisory also noted a possibility of coastal flooding.")
     assert [s.speaker for s in read(text)] == ["Ada Brun", "National Storm Center", "National Storm Center"]
+
+
+def test_a_verb_that_needs_that_reports_when_it_joins_an_earlier_report():
+    text = "The ministry said no other cars were involved and suggested the driver lost control."
+    assert [(s.cue.text, texts(s)) for s in read(text)] == [("said", ["no other cars were involved"]),
+                                                            ("suggested", ["the driver lost control"])]
+    assert read("The council suggested new rules for parking.") == []  # a proposal, not a report
+
+
+def test_deemed_that_reports():
+    st = only(read("The ministers deemed that the agreement breaks the law."))
+    assert (st.cue.text, texts(st)) == ("deemed", ["the agreement breaks the law"])
+
+
+def test_a_site_and_its_source_relay_a_statement():
+    sts = read("One news site, Harbour.com, claims that police have found the car. "
+               "Harbour.com further reported its source said the driver fled.")
+    assert [(s.speaker, s.speaker_type, texts(s)) for s in sts] == [
+        ("Harbour.com", "organisation", ["police have found the car"]),
+        ("Harbour.com", "organisation", ["its source said the driver fled"]),
+        ("source", "person", ["the driver fled"])]
+
+
+def test_while_after_a_comma_and_despite_before_another_report_end_reported_content():
+    st = only(read("Harbour News reported that two men were arrested, while footage showed a fire."))
+    assert texts(st) == ["two men were arrested"]
+    first, _ = read("The committee says it found no explosives despite Harbour News claiming a source described a "
+                    "depot.")
+    assert texts(first) == ["it found no explosives"]

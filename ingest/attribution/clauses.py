@@ -137,6 +137,13 @@ def _bound_subordinate(tokens: list[Token], cues: list[Cue], s: int, e: int, quo
             cue.bounded = True
 
 
+def _joins_a_report(tokens: list[Token], k: int, s: int) -> bool:
+    """``tokens[k]``, a past tense after "and", continues a report made earlier in the sentence ("said no other
+    cars were involved and suggested the driver lost control"): it reports too, with or without "that"."""
+    return k - 1 > s and tokens[k - 1].lower == "and" and tokens[k].lower.endswith("ed") and any(
+        t.lower in SPEECH_VERBS and (t.lower.endswith("ed") or t.lower in ("said", "told")) for t in tokens[s:k - 1])
+
+
 def _present_tense(word: str, lemma: str) -> bool:
     return word != "says" and (word == lemma or word in NOUN_LIKE_VERBS or word in (lemma + "s", lemma + "es"))
 
@@ -201,8 +208,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
             tokens[k + 2].lower.endswith("ing") or tokens[k + 2].lower in ("having", "being")):
         return None  # "admitted to the Academy": membership; "admitted to killing": a confession
     if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
-                                    or after_quotation(tokens, k, s, quoted)):
-        return None  # but "“…,” Tipton observed during a session."
+                                    or after_quotation(tokens, k, s, quoted) or _joins_a_report(tokens, k, s)):
+        return None  # but "“…,” Tipton observed during a session.", "said A and suggested B"
     if lemma in ADDRESSEE_VERBS:  # "told reporters", "informed the press"
         for listener in GENERIC_LISTENERS:
             words = listener.split()

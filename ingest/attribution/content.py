@@ -120,8 +120,13 @@ def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end:
     or has its own source after a comma, or before a trailing "according to"."""
     cue, stop = cues[n], end
     for t in range(after, end):
+        if not quoted[t] and t > after and tokens[t].lower == "despite" and any(
+                later.first > t for later in cues[n + 1:]):
+            stop = t  # "says it found nothing despite X claiming …": the writer sets another report against it
+            break
         if not quoted[t] and (tokens[t].text == ";" or tokens[t].text == "," and t + 1 < end
-                              and (tokens[t + 1].lower in ("but", "citing", "however") or _adjunct(tokens[t + 1]))):
+                              and (tokens[t + 1].lower in ("but", "citing", "however", "while", "whereas")
+                                   or _adjunct(tokens[t + 1]))):
             stop = t
             break
     for later in cues[n + 1:]:

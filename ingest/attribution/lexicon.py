@@ -36,7 +36,7 @@ SPEECH_VERBS = _forms(
     "denounce", "characterize", "characterise", "testify", "affirm", "assure", "threaten", "boast", "joke",
     "continue", "share", "conclude", "estimate", "blame", "thank", "read:read", "agree", "quip:quipped",
     "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask", "point", "inform",
-    "recount", "opine", "exclaim", "retort", "lament", "muse", "counter", "interject", "shout", "yell",
+    "recount", "opine", "exclaim", "retort", "lament", "muse", "counter", "interject", "shout", "yell", "deem",
 )
 SPEECH_VERBS.update({"says": "say", "saying": "say", "writes": "write", "written": "write", "writing": "write",
                      "telling": "tell", "tells": "tell", "spoke": "speak", "spoken": "speak", "speaking": "speak",
@@ -56,7 +56,7 @@ PHRASAL_ONLY = {"point"}
 # Lemmas that report speech only when a quotation follows ("posting …: “…”", "called the notion a “waste”").
 NEEDS_QUOTE = {"post", "read", "continue", "respond", "reply", "thank", "call", "speak", "talk", "ask"}
 # Lemmas that report speech only before "that" or a quotation ("proposed that …", not "proposed legislation").
-NEEDS_THAT = {"propose", "suggest", "estimate", "maintain", "observe", "mention", "predict"}
+NEEDS_THAT = {"propose", "suggest", "estimate", "maintain", "observe", "mention", "predict", "deem"}
 # Lemmas that report speech only as a participle after a document ("issued a statement agreeing …").
 AFTER_DOCUMENT_ONLY = {"agree"}
 # Lemmas whose object is the person addressed: the content starts after it ("told TASS that …").

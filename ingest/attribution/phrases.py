@@ -103,6 +103,12 @@ def skip_back_adverbs(tokens: list[Token], i: int, lo: int) -> int:
     return i
 
 
+_POSSESSIVE_DETERMINERS = {"its", "his", "her", "their"}
+# Nouns a one-word organisation's name may follow in apposition: "One news site, Znak.com, claims".
+_OUTLET_NOUNS = {"site", "website", "outlet", "newspaper", "paper", "broadcaster", "channel", "agency", "daily",
+                 "tabloid", "magazine", "company", "firm", "group", "organisation", "organization", "network"}
+
+
 def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] | None:
     """The noun phrase that ends just before ``tokens[i]`` (adverbs skipped), not reaching before ``lo``.
 
@@ -155,6 +161,10 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         if tokens[start].lower in DETERMINERS and tokens[start].lower not in ("one", "two", "three"):
             if prev.lower not in NP_JOINERS or prev.lower == "the" or tokens[start].lower in ("both", "either"):
                 break  # "… in the House and *both* Mugabe and Tsvangirai claimed": "both" opens the subject
+        if prev.lower in _POSSESSIVE_DETERMINERS and tokens[start].is_word and not tokens[start].capitalised and \
+                tokens[start].lower not in PRONOUNS and not (start - 2 >= lo and tokens[start - 2].lower in NP_JOINERS):
+            start -= 1  # "its source said", "his lawyer told": the possessor opens the phrase (not "Trump and his …")
+            break
         if tokens[start].lower in PRONOUNS or _stop_word(prev) or prev.lower in PRONOUNS or \
                 verb_like(tokens, start - 1):
             break
@@ -203,7 +213,8 @@ def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, i
                                                      for t in tokens[k + 1:segment[-1][0]]):
         segment = [(k + 1, comma - 1)]  # "One of the study's authors, herpetologist David Blackburn, told",
         # "The mayor's widow, former tennis player Ada Brun, said"
-    if segment and segment[0] == (k + 1, comma - 1) and (comma - k > 2 or person_noun(tokens[k - 1].text)):
+    if segment and segment[0] == (k + 1, comma - 1) and (comma - k > 2 or person_noun(tokens[k - 1].text)
+                                                         or tokens[k - 1].lower in _OUTLET_NOUNS):
         head = noun_phrase_before(tokens, k, lo)
         if head is not None and _opens_clause(tokens, head[0], lo) and (
                 tokens[head[0]].lower in ("the", "a", "an", "his", "her", "their", "its")

@@ -304,8 +304,8 @@ class Roster:
         lowered = {possessive_base(w).lower() for w in name}
         if lowered & ORGANISATION_WORDS or after_the:
             return "organisation"
-        if len(name) == 1 and is_acronym(name[0]):
-            return "organisation"
+        if len(name) == 1 and (is_acronym(name[0]) or "." in name[0].strip(".")):
+            return "organisation"  # "WHO", a site ("Znak.com")
         return "person"
 
     @staticmethod

@@ -21,7 +21,9 @@ from ingest.attribution.lexicon import (
     TITLES,
 )
 
-_TOKEN = re.compile(r"\w+(?:[-'’&\u200d]+\w+)*(?:['’](?=\s))?|[^\w\s]|\n")
+# A site's name is one word ("Znak.com", "Politico.eu"), not a sentence's end before "com".
+_TOKEN = re.compile(r"\w+(?:[-'’&\u200d]+\w+)*\.(?:com|org|net|eu|ru|uk|in|io|co|de|fr|info|news)\b(?!\.\w)"
+                    r"|\w+(?:[-'’&\u200d]+\w+)*(?:['’](?=\s))?|[^\w\s]|\n")
 _ABBREVIATED = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col", "capt",
                 "sgt", "prof", "rev", "u.s", "u.k", "mt", "ft"}
 
