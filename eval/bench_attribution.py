@@ -37,6 +37,9 @@ from ingest.attribution import EXTRACTORS, make_extractor
 from ingest.attribution.types import Span, Statement
 
 LABELS = Path(__file__).resolve().parent / "attribution" / "labels"
+#: A second labeller's independent labels of some development articles (``agreement/relabel-*.jsonl``),
+#: scored against the first labels by ``--agreement``: how far two people following the same rules agree.
+AGREEMENT = LABELS.parent / "agreement"
 _WORD = re.compile(r"\w+")
 TARGETS = {"content_overlap_f1": 0.88, "speaker_accuracy": 0.90}
 #: ``--half`` → the label sets it reads (``labels/<set>-*.jsonl``, ids in ``ids-<set>.txt``): the first
@@ -60,13 +63,7 @@ def load_gold(half: str) -> tuple[dict[str, str], dict[str, list[Gold]]]:
     checked."""
     from eval.wikinews import load_articles
 
-    gold: dict[str, list[Gold]] = defaultdict(list)
-    paths = [path for name in HALVES[half] for path in sorted(LABELS.glob(f"{name}-*.jsonl"))]
-    for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            gold[row["doc_id"]].append(Gold(row["doc_id"], row["kind"], [Span(**c) for c in row["content"]],
-                                            Span(**row["source"]) if row["source"] else None, row["speaker"]))
+    gold = read_labels([path for name in HALVES[half] for path in sorted(LABELS.glob(f"{name}-*.jsonl"))])
     texts = {a.doc_id: a.file_text for a in load_articles() if a.doc_id in gold}
     ids = [i for name in HALVES[half] for i in (LABELS.parent / f"ids-{name}.txt").read_text().split()]
     for doc_id, statements in gold.items():
@@ -74,6 +71,31 @@ def load_gold(half: str) -> tuple[dict[str, str], dict[str, list[Gold]]]:
             for span in statement.content + ([statement.source] if statement.source else []):
                 assert texts[doc_id][span.start:span.end] == span.text, (doc_id, span)
     return {i: texts[i] for i in ids}, gold
+
+
+def read_labels(paths: list[Path]) -> dict[str, list[Gold]]:
+    """Labelled statements by document, from JSON-lines files in the format of the labels' README."""
+    labels: dict[str, list[Gold]] = defaultdict(list)
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            labels[row["doc_id"]].append(Gold(row["doc_id"], row["kind"], [Span(**c) for c in row["content"]],
+                                              Span(**row["source"]) if row["source"] else None, row["speaker"]))
+    return labels
+
+
+def load_agreement() -> tuple[dict[str, str], dict[str, list[Gold]], dict[str, list[Gold]]]:
+    """The relabelled development articles, their first labels (gold) and the second labeller's, every span
+    checked against the text."""
+    second = read_labels(sorted(AGREEMENT.glob("relabel-*.jsonl")))
+    texts, gold = load_gold("dev+dev2+dev3")
+    missing = set(second) - set(texts)
+    assert not missing, f"relabelled articles that are not development articles: {sorted(missing)}"
+    for doc_id, statements in second.items():
+        for statement in statements:
+            for span in statement.content + ([statement.source] if statement.source else []):
+                assert texts[doc_id][span.start:span.end] == span.text, (doc_id, span)
+    return {i: texts[i] for i in sorted(second)}, {i: gold[i] for i in second}, second
 
 
 # --- metrics ----------------------------------------------------------------------------------------------
@@ -235,7 +257,7 @@ def show_errors(texts: dict[str, str], predicted: dict[str, list], gold: dict[st
 
 def table(results: dict[str, dict]) -> str:
     names = list(results)
-    keys = [k for k in next(iter(results.values()))]
+    keys = list(dict.fromkeys(k for figures in results.values() for k in figures))
     rows = [["figure", *names]] + [[k, *(str(results[n].get(k, "")) for n in names)] for k in keys]
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows)
@@ -248,18 +270,30 @@ def main(argv: list[str] | None = None) -> dict:
                         help="extractor(s) to score (default: the baseline and every extractor)")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON figures")
     parser.add_argument("--errors", action="store_true", help="list each statement that differs from gold")
+    parser.add_argument("--agreement", action="store_true",
+                        help="score a second labeller (agreement/relabel-*.jsonl) against the first labels of the "
+                             "same development articles, beside the extractors on those articles")
     args = parser.parse_args(argv)
-    texts, gold = load_gold(args.half)
     results = {}
+    if args.agreement:
+        texts, gold, second = load_agreement()
+        what = f"a second labeller on {len(texts)} development articles"
+        results["second labeller"] = score(texts, second, gold)
+        if args.errors:
+            print("--- second labeller ---")
+            show_errors(texts, second, gold)
+    else:
+        texts, gold = load_gold(args.half)
+        what = f"{args.half} half"
     for name in args.method or ["baseline", *EXTRACTORS]:
         predicted, cost = run(name, texts)
         results[name] = {**score(texts, predicted, gold), **cost}
         if args.errors:
             print(f"--- {name} ---")
             show_errors(texts, predicted, gold)
-    print(f"Attribution, {args.half} half: {len(texts)} documents, {sum(map(len, gold.values()))} gold statements")
+    print(f"Attribution, {what}: {len(texts)} documents, {sum(map(len, gold.values()))} gold statements")
     print(table(results))
-    figures = {"half": args.half, "documents": len(texts), "results": results, "targets": TARGETS}
+    figures = {"half": "agreement" if args.agreement else args.half, "documents": len(texts), "results": results, "targets": TARGETS}
     if args.json:
         print(json.dumps(figures))
     return figures
