@@ -20,7 +20,7 @@ from ingest.attribution import Statement, extract
 from ingest.document import Document
 
 #: Bump when extraction changes: stored statements of an older version are extracted again.
-ATTRIBUTION_VERSION = 5
+ATTRIBUTION_VERSION = 6
 
 
 #: How far (in characters) a statement's source mention and cue may stand from its content and still be

@@ -17,6 +17,7 @@ from ingest.attribution.lexicon import (
     ORGANISATION_WORDS,
 )
 from ingest.attribution.phrases import is_name_word, is_possessive, name_runs, verb_like
+from ingest.attribution.tokens import PARTICIPLE_ADJECTIVES
 from ingest.attribution.roster import Roster, Speaker
 from ingest.attribution.types import SpeakerType
 
@@ -128,8 +129,9 @@ class Descriptions(Roster):
         introduces ("German firms including …") or a clause after it ("the protesters Wikinews interviewed")."""
         tokens, k = self.tokens, a
         skipped = DETERMINERS - {"other", "some"} | _QUANTIFIERS
-        while k < b and (tokens[k].lower in skipped or tokens[k].text[0].isdigit() or is_possessive(tokens[k])) \
-                and tokens[k + 1].lower != "of":  # but "one of the maintainers"
+        while k < b and (tokens[k].lower in skipped or tokens[k].text[0].isdigit() or is_possessive(tokens[k])
+                         or tokens[k].lower.endswith(PARTICIPLE_ADJECTIVES) and is_name_word(tokens[k + 1])) \
+                and tokens[k + 1].lower != "of":  # but "one of the maintainers"; "the Yemen-based X": X
             k += 1
         if k + 2 < b and tokens[k].lower in ("some", "many", "most", "several", "all") and \
                 tokens[k + 1].lower == "of" and tokens[k + 2].lower in ("the", "those"):

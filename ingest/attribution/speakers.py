@@ -23,12 +23,13 @@ from ingest.attribution.lexicon import (
     NAME_PARTICLES,
     NOT_IN_NOUN_PHRASE,
     ORGANISATION_HEADS,
+    ORGANISATION_WORDS,
     PRONOUNS,
     TIME_WORDS,
     TITLES,
 )
 from ingest.attribution.names import fold, initials, is_acronym, split_title
-from ingest.attribution.phrases import is_possessive, name_runs, possessive_base
+from ingest.attribution.phrases import is_name_word, is_possessive, name_runs, possessive_base
 from ingest.attribution.roster import Mention, Speaker
 
 __all__ = ["Cast", "Speaker"]
@@ -44,6 +45,12 @@ _OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me":
 
 #: Documents only an organisation issues: "the advisory" with no author named is the last organisation's.
 _ISSUED = {"advisory", "advisories", "bulletin", "communique", "communiqué", "notice", "release"}
+
+
+# Adjectives before a document noun ("Initial reports said"), capitalised only as a sentence's first word.
+_DOCUMENT_ADJECTIVES = {"initial", "early", "earlier", "preliminary", "unconfirmed", "conflicting", "local",
+                        "official", "recent", "later", "subsequent", "separate", "multiple", "numerous", "various",
+                        "anonymous", "unverified", "previous", "new", "latest", "first", "final", "independent"}
 
 
 class Cast(Descriptions):
@@ -195,6 +202,9 @@ class Cast(Descriptions):
             k -= 1  # "…, former tennis player X", not "…, the head of X" nor "…, known as X"
         return self.tokens[k].text == ","
 
+    def _opens_sentence(self, i: int) -> bool:
+        return self.text[:self.tokens[i].start].rstrip()[-1:] in ("", ".", "!", "?", "\"", "“", "”", ":", "\n")
+
     def _document_source(self, a: int, b: int, head_end: int) -> Speaker | None:
         """A document speaks for its author when the text names one: "a 1989 report from the NTSB", "the
         court's summary", "their statement"; otherwise it is no speaker ("a 2011 study")."""
@@ -226,8 +236,9 @@ class Cast(Descriptions):
                     self.documents[kind] = self._named(*runs[-1])
                     return self.documents[kind]
                 return self._phrase(a, k, tokens[a].start)
-        runs = [(i, j) for i, j in name_runs(tokens, a, head_end - 1) if not tokens[i].text[0].isdigit()]
-        if runs:  # "a UN report": the UN
+        runs = [(i, j) for i, j in name_runs(tokens, a, head_end - 1) if not tokens[i].text[0].isdigit()
+                and not (i == j and tokens[i].lower in _DOCUMENT_ADJECTIVES and self._opens_sentence(i))]
+        if runs:  # "a UN report": the UN (not "Initial reports", capitalised as the sentence's first word)
             self.documents[kind] = self._named(*runs[-1])
             return self.documents[kind]
         if tokens[a].lower == "the" and head_end == a + 1 and kind in _ISSUED:
@@ -256,7 +267,31 @@ class Cast(Descriptions):
             if len(expanded) == 1:
                 return expanded[0]
         after_the = i > 0 and self.tokens[i - 1].lower == "the"
+        full = self._full_name_in_text(name) if len(words) == 1 and i == j and \
+            self._kind(words, after_the) == "person" else None
+        if full is not None:
+            return full
         return self.speakers.setdefault(name, Speaker(name, self._kind(words, after_the)))
+
+    def _full_name_in_text(self, surname: str) -> Speaker | None:
+        """A lone surname whose full name the roster missed because it stood inside a longer run ("a project
+        between X of the University of Miami and Chris Fallows of Apex", read as one organisation's name): the one
+        two-word name "<Given> <surname>" the text writes, a person, when it writes exactly one."""
+        tokens, found = self.tokens, set()
+        for t in range(2, len(tokens)):
+            given = tokens[t - 1]
+            if tokens[t].text != surname or given.end + 1 != tokens[t].start or not is_name_word(given) or \
+                    given.lower in TITLES or given.lower in ORGANISATION_WORDS or is_possessive(given):
+                continue
+            if is_name_word(tokens[t - 2]) or t + 1 < len(tokens) and is_name_word(tokens[t + 1]):
+                continue  # part of a longer name: not two words
+            if self.text[:given.start].rstrip()[-1:] in ("", ".", "!", "?", "\"", "“", "”", ":"):
+                continue  # "Yesterday Fallows said": a capitalised first word of a sentence is no given name
+            found.add(given.text)
+        if len(found) != 1:
+            return None
+        name = f"{found.pop()} {surname}"
+        return self.speakers.setdefault(name, Speaker(name, "person"))
 
     @staticmethod
     def _matches(words: list[str], speaker: Speaker) -> bool:

@@ -70,7 +70,14 @@ def is_name_word(token: Token) -> bool:
     word = possessive_base(token.text)
     if len(word) > 1 and word.isupper() and word.isalpha():
         return True  # an acronym or initials: "NASA", "MS" (not the title "Ms")
-    return len(word) > 1 and token.capitalised and word.lower() not in NOT_NAMES
+    return len(word) > 1 and token.capitalised and word.lower() not in NOT_NAMES and \
+        not word.lower().endswith(PARTICIPLE_ADJECTIVES)
+
+
+# Adjectives made of a name and a participle, which stand before a name but are no part of it: "the Yemen-based
+# Houthi movement", "Iran-backed militias", "the Saudi-led coalition", "US-born".
+PARTICIPLE_ADJECTIVES = ("-based", "-backed", "-led", "-born", "-funded", "-owned", "-run", "-allied",
+                          "-supported", "-sponsored", "-affiliated", "-linked", "-aligned", "-controlled")
 
 
 # Months and words that are also names ("Theresa May", "June Carter", "USA Today"): a name word by context.
@@ -130,13 +137,25 @@ def _is_initial(tokens: list[Token], i: int) -> bool:
     return len(tokens[i].text) == 1 and tokens[i].text.isupper() and initial_dot(tokens, i + 1)
 
 
+def _bare_initial(tokens: list[Token], i: int, before: bool) -> bool:
+    """``tokens[i]`` is an initial written without a dot, as South Asian and some European news write names:
+    before a name word ("B Shiva Parvathi", ``before``) or right after one ("Stefan W"). Not "A" or "I",
+    which are words."""
+    word = tokens[i].text
+    if len(word) != 1 or not word.isupper() or not word.isalpha() or word in "AI":
+        return False
+    if before:
+        return i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end + 1 and is_name_word(tokens[i + 1])
+    return i > 0 and tokens[i - 1].end + 1 == tokens[i].start and is_name_word(tokens[i - 1])
+
+
 def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
     """Runs of name words in ``tokens[a:b + 1]``: joined by initials' dots and particles ("Arnel dela Vega"),
     and by "of"/"for"/"on" after an organisation word ("Court of Session", "Center for Food Safety")."""
     runs: list[tuple[int, int]] = []
     i = a
     while i <= b:
-        if not (name_word_at(tokens, i) or _is_initial(tokens, i)):
+        if not (name_word_at(tokens, i) or _is_initial(tokens, i) or _bare_initial(tokens, i, before=True)):
             i += 1
             continue
         j = i
@@ -147,7 +166,8 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
             elif initial_dot(tokens, j + 1) and j + 2 <= b and (is_name_word(tokens[j + 2])
                                                                    or _is_initial(tokens, j + 2)):
                 j += 2
-            elif _is_initial(tokens, j + 1):
+            elif _is_initial(tokens, j + 1) or _bare_initial(tokens, j + 1, before=False) and \
+                    not is_possessive(tokens[j]):
                 j += 1
             elif j + 3 <= b and nxt.lower in NAME_PARTICLES and tokens[j + 2].lower in NAME_PARTICLES and \
                     is_name_word(tokens[j + 3]) and not is_possessive(tokens[j]):
@@ -165,14 +185,20 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
                     t.lower in TITLES and t.capitalised for t in tokens[j + 2:min(b + 1, j + 5)])):
                 # "Islamic State of Iraq and the Levant", "Road Transport and Bridges Minister Obaidul Quader"
                 k = j + 3 if tokens[j + 2].lower == "the" else j + 2
-                if k > b or not is_name_word(tokens[k]):
-                    break
+                if k > b or not is_name_word(tokens[k]) or _given_name(tokens[k].lower):
+                    break  # "the University of Miami and Chris Fallows": a person after "and"
                 j = k
             else:
                 break
         runs.append((i, j))
         i = j + 1
     return runs
+
+
+def _given_name(word: str) -> bool:
+    from ingest.attribution.gender import GIVEN_NAMES  # gender reads tokens: imported when first needed
+
+    return word in GIVEN_NAMES
 
 
 def _two_people(tokens: list[Token], i: int, j: int) -> bool:
