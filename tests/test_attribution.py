@@ -1047,3 +1047,12 @@ def test_a_participle_adjective_before_a_name_is_not_part_of_it(text, speaker):
 def test_an_adjective_opening_a_sentence_before_reports_is_no_name():
     assert only(read("Initial reports said the fire started in a kitchen.")).speaker == "initial reports"
     assert only(read("The Independent reported the fire started in a kitchen.")).speaker == "Independent"
+
+
+def test_a_quotation_continuing_a_quote_joins_it_when_a_later_quote_of_the_paragraph_was_read_first():
+    text = ("“I was not expecting this”, said Kosgei after the race. “But I felt my body was moving.” Kosgei was "
+            "joined by Paula Radcliffe. “I always knew this time would come”, Radcliffe said.")
+    sts = read(text)
+    assert [(s.speaker, texts(s)) for s in sts] == [
+        ("Kosgei", ["I was not expecting this", "But I felt my body was moving."]),
+        ("Paula Radcliffe", ["I always knew this time would come"])]

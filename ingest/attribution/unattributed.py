@@ -35,13 +35,14 @@ class UnattributedQuotes(ReaderState):
             whole = self._whole_sentence(quote, para)
             if not whole and quote.words(self.text) < _MIN_FREE_QUOTE_WORDS or self._title(quote):
                 continue
-            previous = next((st for st in reversed(self.statements) if st.start < quote.open), None)
+            previous = max((st for st in self.statements if st.start < quote.open), key=lambda st: st.start,
+                           default=None)  # the nearest before it (statements are added clause by clause)
             if previous is None or self._paragraph_of(previous.start) < n - 1:
                 continue
             self.used.add(id(quote))
             parts = [self._span(s, e) for s, e in quote.parts]
             same_paragraph = self._paragraph_of(previous.start) == n
-            if whole and same_paragraph and previous.kind == "direct" and previous is self.statements[-1]:
+            if whole and same_paragraph and previous.kind == "direct":
                 previous.content.extend(parts)
                 continue
             source = None if whole else self._sentence_subject(quote, para)
