@@ -1056,3 +1056,21 @@ def test_a_quotation_continuing_a_quote_joins_it_when_a_later_quote_of_the_parag
     assert [(s.speaker, texts(s)) for s in sts] == [
         ("Kosgei", ["I was not expecting this", "But I felt my body was moving."]),
         ("Paula Radcliffe", ["I always knew this time would come"])]
+
+
+def test_a_straight_quotation_nested_in_a_straight_quotation_does_not_end_it():
+    text = ('Ray Lund criticized the plan. "The statement shows no understanding. The "United States" holds no '
+            'detainees. The SDF holds them." Lund later wrote, "Not a single life was lost."')
+    assert [texts(s) for s in read(text) if s.kind == "direct"] == [
+        ['The statement shows no understanding. The "United States" holds no detainees. The SDF holds them.'],
+        ["Not a single life was lost."]]
+    assert [texts(s) for s in read('"A cat," he said. "Dogs" and "birds" are not allowed.')] == [["A cat,"]]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("DeSantis said the storm was over.", "DeSantis"),  # ends in -s, yet a capital inside makes it a name
+    ("McGurk later wrote that no life was lost.", "McGurk"),  # an adverb before the reporting verb
+    ("Officials later said the storm was over.", "officials"),
+])
+def test_a_lone_name_opening_a_sentence(text, speaker):
+    assert only(read(text)).speaker == speaker

@@ -110,7 +110,8 @@ def _paragraph_quotes(text: str, para: Paragraph) -> tuple[list[Quote], Quote | 
             closers = _PAIRS[mark]
             j = i + 1
             while j < end and not (text[j] in closers and _closes(text, j, start, end)):
-                j += 1
+                nested = _nested_straight(text, j, start, end) if mark == '"' else None
+                j = nested + 1 if nested is not None else j + 1
             if j < end:
                 quotes.append(Quote(i, j + 1, [_trim(text, i + 1, j)]))
                 i = j + 1
@@ -118,6 +119,19 @@ def _paragraph_quotes(text: str, para: Paragraph) -> tuple[list[Quote], Quote | 
             return quotes, Quote(i, end, [_trim(text, i + 1, end)], closed=False)
         i += 1
     return quotes, None
+
+
+def _nested_straight(text: str, j: int, start: int, end: int) -> int | None:
+    """Inside a straight-quoted quotation, a straight mark at ``j`` that opens a quotation of its own ("… The
+    "United States" is not …") is nested: where it closes, when another mark closes the outer one after it."""
+    if text[j] != '"' or not _opens(text, j, start, end) or _closes(text, j, start, end):
+        return None
+    marks = [k for k in range(j + 1, end) if text[k] == '"']
+    inner = next((k for k in marks if _closes(text, k, start, end)), None)
+    if inner is None or not any(k > inner and _closes(text, k, start, end) and not _opens(text, k, start, end)
+                                for k in marks):
+        return None
+    return inner
 
 
 def _straight_close(text: str, i: int, start: int, end: int) -> int | None:

@@ -38,6 +38,9 @@ from ingest.attribution.types import SpeakerType
 PREPOSITIONS = {"of", "for", "from", "at", "in", "on", "to", "with", "by", "about", "as", "than"}
 # Descriptions of two people named together before: "the couple", "the pair".
 PAIR_WORDS = {"couple", "pair", "duo", "two", "both"}
+# Adverbs between a subject and its reporting verb that do not end in -ly.
+_ADVERBS = {"later", "also", "then", "again", "once", "previously", "earlier", "further", "still", "often", "had",
+            "has", "have", "would", "will"}
 _TITLE_MODIFIERS = {"vice", "deputy", "assistant", "former", "ex", "associate", "acting"}
 
 
@@ -246,6 +249,9 @@ class Roster:
         word = possessive_base(self.tokens[i].lower)
         if word in self.proper or is_acronym(self.tokens[i].text):
             return True
+        written = possessive_base(self.tokens[i].text)
+        if any(c.isupper() for c in written[1:]) and any(c.islower() for c in written):
+            return True  # a capital inside the word: "DeSantis", "McGurk", "LeBron" are names, not nouns
         if any(name.split()[0].lower() == word for name in self.acronyms.values()):
             return True  # "Transport", the first word of "Transport for London (TfL)"
         if word in ORGANISATION_HEADS or word.endswith("s") and word not in ORGANISATION_WORDS:
@@ -255,6 +261,8 @@ class Roster:
         if nxt == "," and after is not None and (after.lower == "who" or after.text.isdigit() and i + 3 < len(
                 self.tokens) and self.tokens[i + 3].text == ","):
             return True  # "Smith, who has led the party since 2019, said", "Smith, 45, said": a person
+        if after is not None and (nxt.endswith("ly") or nxt in _ADVERBS) and after.lower in SPEECH_VERBS:
+            nxt = after.lower  # "Wasif later wrote", "Wasif quickly denied"
         return word in ORGANISATION_WORDS or nxt in SPEECH_VERBS
 
     def _initial(self, k: int) -> bool:
