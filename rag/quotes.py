@@ -205,11 +205,31 @@ class QuoteIndex:
         spellings = {fold(n): sp for sp in self.speakers for n in [sp.name, *sp.aliases] if sp.named}
         close = [c for c in difflib.get_close_matches(wanted, list(spellings), n=3, cutoff=0.8)
                  if _same_words(wanted, c)]  # "Pranab Mukherjee" is not "Abhijit Mukherjee"
-        if not close:  # a misspelt surname: compare word by word
-            words = {w: sp for key, sp in spellings.items() for w in key.split() if len(w) > 3}
-            close_words = difflib.get_close_matches(wanted, list(words), n=3, cutoff=0.8)
-            return list(dict.fromkeys(words[w] for w in close_words))
-        return list(dict.fromkeys(spellings[c] for c in close))
+        if close:
+            return list(dict.fromkeys(spellings[c] for c in close))
+        within = self._within(wanted)
+        if within:
+            return within
+        words = {w: sp for key, sp in spellings.items() for w in key.split() if len(w) > 3}  # a misspelt surname
+        close_words = difflib.get_close_matches(wanted, list(words), n=3, cutoff=0.8)
+        return list(dict.fromkeys(words[w] for w in close_words))
+
+    def _within(self, wanted: str) -> list[Speaker]:
+        """Named speakers whose name the asked name holds, when nothing matched it whole: a name asked with more
+        words than the text gave it ("the United States Supreme Court" for "Supreme Court", "the US Embassy in
+        London" for "US Embassy", "Robert Gabriel Mugabe" for "Robert Mugabe"). A name of one word is never
+        enough ("police" is not "Northamptonshire police"); the speakers with the longest such name first."""
+        asked = wanted.split()
+        if "and" in asked:
+            return []  # several speakers asked together: not each of them alone
+        best: dict[int, list[Speaker]] = {}
+        for sp in self.speakers:
+            if not sp.named:
+                continue
+            sizes = [len(n.split()) for n in map(fold, [sp.name, *sp.aliases]) if _held_in(n.split(), asked)]
+            if sizes:
+                best.setdefault(max(sizes), []).append(sp)
+        return best[max(best)] if best else []
 
     # --- statements ---------------------------------------------------------------------------------
 
@@ -236,6 +256,19 @@ class QuoteIndex:
             return newest_first(found)
         scored = [(_similarity(wanted, fold(q.content)), q) for q in self.quotes]
         return [q for score, q in sorted(scored, key=lambda x: -x[0]) if score >= 0.75][:3]
+
+
+def _held_in(name: list[str], asked: list[str]) -> bool:
+    """``name`` (two words or more) stands in ``asked`` as a run of words, or with the same first and last
+    words and the rest in order (a middle name the text left out)."""
+    if len(name) < 2 or len(name) >= len(asked):
+        return False
+    if any(asked[k:k + len(name)] == name for k in range(len(asked) - len(name) + 1)):
+        return True
+    if name[0] != asked[0] or name[-1] != asked[-1]:
+        return False
+    rest = iter(asked[1:-1])
+    return all(word in rest for word in name[1:-1])
 
 
 @dataclass

@@ -212,6 +212,16 @@ def test_a_close_spelling_misspells_each_word_not_another_first_name():
     assert [sp.name for sp in index.find_speaker("Abhijt Mukherjee")] == ["Abhijit Mukherjee"]
 
 
+def test_a_name_asked_with_more_words_than_the_text_gave_finds_the_speaker():
+    index = _quote_index("The Supreme Court said the law stands. Robert Mugabe said the vote was a fraud. "
+                         "Police said two men were held. Ann Lee and Tom Berg said the plan was dead.")
+    assert [sp.name for sp in index.find_speaker("the United States Supreme Court")] == ["Supreme Court"]
+    assert [sp.name for sp in index.find_speaker("Robert Gabriel Mugabe")] == ["Robert Mugabe"]
+    assert index.find_speaker("Harbour police") == []  # one word is never enough
+    assert index.find_speaker("Ann Lee and Ivo Kast") == []  # a joint speaker is not one of its members
+    assert index.find_speaker("Robert Smith Mugabe Jones") == []  # first and last words must agree
+
+
 def said(n: int, speaker: str):
     """A stored statement of ``speaker``, dated 2024-05-(n+1), in one of three documents."""
     from rag.quotes import Quote
