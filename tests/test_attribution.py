@@ -1074,3 +1074,15 @@ def test_a_straight_quotation_nested_in_a_straight_quotation_does_not_end_it():
 ])
 def test_a_lone_name_opening_a_sentence(text, speaker):
     assert only(read(text)).speaker == speaker
+
+
+def test_a_relative_clauses_subject_is_not_what_he_refers_to():
+    text = ("Tom Reed and Sam Marsh both claimed victory. Refusing to give up power, Reed agreed to a deal in which "
+            "Marsh became prime minister. “Only God will remove me,” he declared.")
+    assert read(text)[-1].speaker == "Tom Reed"
+
+
+def test_a_surname_takes_the_fullest_form_of_the_name_named_most():
+    text = ("Robert Lowe, former president, has died. Robert Lowe led the country for 37 years. Robert James Lowe "
+            "was born in 1924. In 2008 Lowe lost the vote. “It was a fraud,” he declared.")
+    assert read(text)[-1].speaker == "Robert James Lowe"

@@ -41,6 +41,7 @@ PAIR_WORDS = {"couple", "pair", "duo", "two", "both"}
 # Adverbs between a subject and its reporting verb that do not end in -ly.
 _ADVERBS = {"later", "also", "then", "again", "once", "previously", "earlier", "further", "still", "often", "had",
             "has", "have", "would", "will"}
+_RELATIVES = {"which", "whom", "whose", "whereby", "wherein"}
 _TITLE_MODIFIERS = {"vice", "deputy", "assistant", "former", "ex", "associate", "acting"}
 
 
@@ -276,6 +277,8 @@ class Roster:
         tokens = self.tokens
         if self.quoted[i] or i and (tokens[i - 1].lower in PREPOSITIONS | DETERMINERS or verb_like(tokens, i - 1)):
             return False
+        if i and tokens[i - 1].lower in _RELATIVES:
+            return False  # a relative clause's subject: "Mugabe agreed to a deal in which *Tsvangirai* became …"
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
         if nxt is not None and nxt.is_word and not nxt.capitalised and (verb_like(tokens, j + 1) or nxt.lower in
                                                                         VERB_PREFIX | SPEECH_VERBS.keys()):
@@ -334,7 +337,11 @@ class Roster:
             return name
         if len(words) > 1:
             return max(fuller, key=lambda o: (len(o.split()), len(o)))
-        return min(fuller, key=lambda o: (-counts[o], first_seen[o]))
+        best = min(fuller, key=lambda o: (-counts[o], first_seen[o]))
+        best_words = set(best.lower().split())
+        longer = [o for o in fuller if o.lower().split()[-1] == best.lower().split()[-1] and
+                  best_words < set(o.lower().split())]  # "Mugabe": "Robert Mugabe", in full "Robert Gabriel Mugabe"
+        return max(longer, key=lambda o: (len(o.split()), len(o))) if longer else best
 
     def _apposed_description(self, i: int) -> set[str]:
         """Role words of a description that opens its sentence and is apposed to the name at ``tokens[i]``: "The
