@@ -1086,3 +1086,17 @@ def test_a_surname_takes_the_fullest_form_of_the_name_named_most():
     text = ("Robert Lowe, former president, has died. Robert Lowe led the country for 37 years. Robert James Lowe "
             "was born in 1924. In 2008 Lowe lost the vote. “It was a fraud,” he declared.")
     assert read(text)[-1].speaker == "Robert James Lowe"
+
+
+@pytest.mark.parametrize("text, speaker, source", [
+    ("A source within the central Interior Ministry said the toll was higher.",
+     "source within the central interior ministry", "A source within the central Interior Ministry"),
+    ("Authorities in the United Kingdom said arrests were made.", "authorities in the united kingdom",
+     "Authorities in the United Kingdom"),
+    ("Police in Baytown, Texas, said the driver fled.", "police in baytown, texas", "Police in Baytown, Texas"),
+    ("A spokesperson for the Interior Ministry said the toll was higher.", "Interior Ministry",
+     "A spokesperson for the Interior Ministry"),  # a spokesperson still speaks for the organisation
+])
+def test_unnamed_sources_keep_the_place_or_body_that_describes_them(text, speaker, source):
+    st = only(read(text))
+    assert (st.speaker, st.source.text, st.named) == (speaker, source, speaker[0].isupper())

@@ -63,6 +63,21 @@ def _plural_noun(token: Token) -> bool:
         and token.lower not in NOT_IN_NOUN_PHRASE
 
 
+# Nouns for unnamed people that a place or organisation after "in", "at" or "within" describes ("a source within
+# the ministry", "Authorities in the United Kingdom"): the whole phrase is the source, not the place.
+_SOURCE_NOUNS = {"source", "sources", "official", "officials", "authorities", "police", "employee", "employees",
+                 "insider", "insiders", "staff", "staffer", "staffers", "member", "members", "residents", "workers",
+                 "researchers", "scientists", "experts", "analysts", "investigators", "prosecutors", "doctors"}
+
+
+def _source_noun(tokens: list[Token], k: int, lo: int) -> bool:
+    """``tokens[k]`` names unnamed people, in lower case or capitalised as its sentence's first word."""
+    token = tokens[k]
+    opens = k == lo or tokens[k - 1].text in ".!?\n\"“”" or k - 1 >= lo and tokens[k - 1].lower in ("a", "an", "the") \
+        and (k - 1 == lo or tokens[k - 2].text in ".!?\n\"“”")
+    return token.lower in _SOURCE_NOUNS and (not token.capitalised or opens)
+
+
 def verb_like(tokens: list[Token], k: int) -> bool:
     """A lower-case reporting verb or past-tense word that is not an adjective after a determiner or number ("a
     retired nurse", "a 1989 report"): the edge of a subject ("NPR *reported* Adil Abdul-Mahdi … recommended")."""
@@ -146,10 +161,11 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         if initial_dot(tokens, start - 1):
             start -= 2
             continue
-        if prev.lower in ("in", "at", "on", "across", "around") and start - 2 >= lo and (
-                is_name_word(tokens[start]) and is_name_word(tokens[start - 2]) or _plural_noun(tokens[start - 2])):
-            start -= 1  # "University of Guelph *in* Ontario", "Steven Wolf *at* Saint Francis", "others *in* …"
-            continue
+        if prev.lower in ("in", "at", "on", "across", "around", "within") and start - 2 >= lo and (
+                is_name_word(tokens[start]) and is_name_word(tokens[start - 2]) or _plural_noun(tokens[start - 2])
+                or _source_noun(tokens, start - 2, lo)):
+            start -= 1  # "University of Guelph *in* Ontario", "Steven Wolf *at* Saint Francis", "others *in* …",
+            continue  # "Authorities *in* the United Kingdom", "A source *within* the Interior Ministry"
         if start - 2 >= lo and tokens[start - 2].lower in _PP_ADJECTIVES and prev.lower in _PP_PREPOSITIONS:
             start -= 2  # "sources *close to* the negotiations"
             continue

@@ -34,7 +34,7 @@ from ingest.attribution.roster import Mention, Speaker
 
 __all__ = ["Cast", "Speaker"]
 
-_POST_MODIFIERS = {"of", "for", "from", "at", "in", "with", "on", "to", "who", "representing", "based", "sent",
+_POST_MODIFIERS = {"of", "for", "from", "at", "in", "within", "with", "on", "to", "who", "representing", "based", "sent",
                    "posted", "published", "issued", "released", "by"}
 # "an Interpol spokesperson", "a Coast Guard statement": the organisation named before speaks.
 _SPEAKS_FOR = {"spokesperson", "spokesman", "spokeswoman", "representative", "statement"}
@@ -114,7 +114,8 @@ class Cast(Descriptions):
         joint = self._coordinated(a, b, inside)
         if joint is not None:
             return joint
-        apposition = [(i, j) for i, j in runs if j == b and i > a and self._after_comma(i, a)]
+        apposition = [(i, j) for i, j in runs if j == b and i > a and self._after_comma(i, a)
+                      and not self._place_apposition(runs, i)]
         heads = [(i, j) for i, j in runs if j <= head_end and not is_possessive(tokens[j])
                  and (j == head_end or not tokens[j + 1].is_word and not _modifies(tokens, j + 1)
                       or tokens[j + 1].capitalised)]
@@ -140,6 +141,11 @@ class Cast(Descriptions):
             if named.kind == "person" and (len(named.name.split()) > 1 or named.gender or named.heads):
                 return named  # but "the president of Turkey", "the mayor of Yartsevo": a role, not the place
         return self._description(a, b, head_word, position)
+
+    def _place_apposition(self, runs: list[tuple[int, int]], i: int) -> bool:
+        """The run at ``tokens[i]`` completes a place after "in" or "at": "Police in Baytown, *Texas*"."""
+        before = next(((p, q) for p, q in runs if q == i - 2), None)
+        return before is not None and before[0] > 0 and self.tokens[before[0] - 1].lower in ("in", "at", "near")
 
     def _principal(self, a: int, b: int, head_end: int) -> Speaker | None:
         """Who a spokesperson or an office speaks for, when the text names them: "a spokesman for the Ministry
