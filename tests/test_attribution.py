@@ -1100,3 +1100,12 @@ def test_a_surname_takes_the_fullest_form_of_the_name_named_most():
 def test_unnamed_sources_keep_the_place_or_body_that_describes_them(text, speaker, source):
     st = only(read(text))
     assert (st.speaker, st.source.text, st.named) == (speaker, source, speaker[0].isupper())
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("House of Commons Speaker John Bercow said the move was an offence.", "John Bercow"),
+    ("Bank of England Governor Mark Carney said rates would stay.", "Mark Carney"),
+    ("The Directorate General of Civil Aviation said flights would resume.", "Directorate General of Civil Aviation"),
+])
+def test_a_title_after_an_organisations_name_comes_off_the_persons_name(text, speaker):
+    assert only(read(text)).speaker == speaker
