@@ -1109,3 +1109,16 @@ def test_unnamed_sources_keep_the_place_or_body_that_describes_them(text, speake
 ])
 def test_a_title_after_an_organisations_name_comes_off_the_persons_name(text, speaker):
     assert only(read(text)).speaker == speaker
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The firm said in a statement the plant would close.", "the plant would close"),
+    ("The firm said in an interview with CNN the plant would close.", "the plant would close"),
+    ("Ed Lee said on Twitter he would resign.", "he would resign"),
+    ("Brett McGurk criticized the decision via Twitter.", "the decision"),
+    ("Ann Lee praised his work in a statement on Monday.", "his work"),
+    ("Ann Lee said the firm would sell ads on Facebook.", "the firm would sell ads on Facebook"),  # what was said
+    ("The firm said in March sales rose.", "in March sales rose"),  # a time may be the content's
+])
+def test_how_something_was_said_is_not_what_was_said(text, content):
+    assert texts(only(read(text))) == [content]

@@ -73,6 +73,9 @@ def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: li
         if cue.lemma == "according to" and after < end and tokens[after].is_word and not tokens[after].capitalised:
             after = _after_source_tail(tokens, after, end, quoted)
         stop = _content_stop(tokens, cues, n, after, end, s, quoted)
+        tail = next((k for k in range(after + 1, stop) if not quoted[k] and medium_end(tokens, k, stop) == stop), None)
+        if tail is not None and _medium_of_saying(tokens, after, tail):
+            stop = tail  # "criticized the decision via Twitter", "praised his work in a statement on Monday"
         cue.content_start, cue.content_end = after, stop
         if _is_trailing(tokens, cue, s, after, end, quoted):
             cue.trailing = True
@@ -169,8 +172,56 @@ def _adjunct(token: Token) -> bool:
         word not in SPEECH_VERBS and len(word) > 5
 
 
+# Where and how something was said: "in a statement", "on Twitter", "via Facebook", "at a news conference".
+MEDIUMS = {"statement", "statements", "interview", "interviews", "tweet", "tweets", "post", "posts", "conference",
+           "briefing", "speech", "letter", "email", "e-mail", "video", "blog", "twitter", "facebook", "instagram",
+           "media", "television", "tv", "radio", "podcast", "broadcast", "release", "message", "op-ed", "x",
+           "youtube", "telegram", "weibo", "linkedin", "tiktok", "announcement", "address", "remarks"}
+_MEDIUM_PREPOSITIONS = {"in", "on", "via", "at", "during", "through", "over"}
+
+
+def medium_end(tokens: list[Token], i: int, end: int) -> int | None:
+    """The index after a phrase at ``tokens[i]`` naming how something was said ("in a statement", "on Twitter",
+    "in an interview with CNN", "at a news conference on Monday"), or None."""
+    if i >= end or tokens[i].lower not in _MEDIUM_PREPOSITIONS:
+        return None
+    k = i + 1
+    while k < end and k - i <= 4 and tokens[k].is_word and tokens[k].lower not in MEDIUMS:
+        k += 1  # "a", "a brief", "a joint news"
+    if k >= end or tokens[k].lower not in MEDIUMS or k - i > 4:
+        return None
+    k += 1
+    if k + 1 < end and tokens[k].lower in ("with", "to", "on", "from") and tokens[k + 1].capitalised:
+        k += 1  # "with CNN", "to Reuters", "on Monday"
+        while k < end and tokens[k].capitalised and tokens[k].is_word:
+            k += 1
+    return k
+
+
+# Mediums that are acts of saying: a phrase with one of them ends the content even after a clause.
+_SAYING_ACTS = {"statement", "statements", "interview", "interviews", "tweet", "tweets", "speech", "briefing",
+                "conference", "release", "letter", "email", "e-mail", "message", "remarks", "announcement", "address",
+                "op-ed", "post", "posts"}
+_AUXILIARIES = {"is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could",
+                "should", "might", "may", "must", "did", "does", "do"}
+
+
+def _medium_of_saying(tokens: list[Token], after: int, tail: int) -> bool:
+    """The medium phrase at ``tokens[tail]`` tells how the content was said, not what it says: "via …", an act of
+    saying ("in a statement"), or a platform after a noun phrase ("praised X on Twitter"), but not a platform
+    after a clause ("the firm would sell ads on Facebook")."""
+    if tokens[tail].lower == "via" or any(t.lower in _SAYING_ACTS for t in tokens[tail + 1:tail + 5]):
+        return True
+    return not any(t.lower in _AUXILIARIES or verb_like(tokens, k) for k, t in enumerate(tokens[after:tail], after))
+
+
 def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
     """Skip what stands between a cue and its content: "on Monday", "in a statement,", "of Chirac,", "that"."""
+    medium = medium_end(tokens, i, end)
+    if medium is not None and medium < end and not quoted[medium] and (
+            tokens[medium].lower in _OPENS_NOUN_PHRASE or tokens[medium].lower in PRONOUNS
+            or tokens[medium].capitalised or tokens[medium].text[0].isdigit()):
+        return medium  # "said in a statement the plant would close", "said on Twitter he …"
     if i + 1 < end and tokens[i].lower in _TIME_DETERMINERS and tokens[i + 1].lower in TIME_WORDS:
         return i  # "reported this year 908 …": the time belongs to the content
     j = i
