@@ -1122,3 +1122,18 @@ def test_a_title_after_an_organisations_name_comes_off_the_persons_name(text, sp
 ])
 def test_how_something_was_said_is_not_what_was_said(text, content):
     assert texts(only(read(text))) == [content]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Reed estimated the repairs would take 24 hours.", ["the repairs would take 24 hours"]),
+    ("Forest officials suggested the elephant may have eaten a cracker.", ["the elephant may have eaten a cracker"]),
+    ("Reuters estimated around 200 people attended the event.", ["around 200 people attended the event"]),
+])
+def test_a_verb_that_needs_that_reports_a_clause_without_it(text, content):
+    assert texts(only(read(text))) == content
+
+
+@pytest.mark.parametrize("text", ["The council proposed a bill that would ban guns.", "The team observed the eclipse.",
+                                  "They estimate the population by observing the area turned orange."])
+def test_a_verb_that_needs_that_reports_nothing_before_a_noun_phrase(text):
+    assert read(text) == []

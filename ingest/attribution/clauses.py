@@ -208,7 +208,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
             tokens[k + 2].lower.endswith("ing") or tokens[k + 2].lower in ("having", "being")):
         return None  # "admitted to the Academy": membership; "admitted to killing": a confession
     if lemma in NEEDS_THAT and not (nxt is not None and (nxt.lower == "that" or quoted[k + 1] or nxt.text in ":,")
-                                    or after_quotation(tokens, k, s, quoted) or _joins_a_report(tokens, k, s)):
+                                    or after_quotation(tokens, k, s, quoted) or _joins_a_report(tokens, k, s)
+                                    or not token.lower.endswith("ing") and _clause_follows(tokens, k, e, quoted)):
         return None  # but "“…,” Tipton observed during a session.", "said A and suggested B"
     if lemma in ADDRESSEE_VERBS:  # "told reporters", "informed the press"
         for listener in GENERIC_LISTENERS:
@@ -216,6 +217,24 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
             if [t.lower for t in tokens[k + 1:k + 1 + len(words)]] == words:
                 last = k + len(words)
     return Cue(k, last, lemma, participle=token.lower.endswith("ing"))
+
+
+_FINITE = {"would", "will", "may", "might", "could", "can", "should", "must", "had", "has", "have", "was", "were",
+           "is", "are"}
+_NOT_IN_SUBJECT = {"that", "which", "who", "whose", "where", "when", "to", "of", "for", "with", "by", "and", "or"}
+
+
+def _clause_follows(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> bool:
+    """A clause follows the verb at ``tokens[k]`` without "that": a short subject, then a finite verb ("estimated
+    this would take 24 hours", "suggested the elephant may have tried …", "estimated around 200 people attended"),
+    not a noun phrase object ("proposed new rules for parking", "proposed a bill that would …")."""
+    for t in range(k + 1, min(e, k + 9)):
+        token = tokens[t]
+        if quoted[t] or not token.is_word or token.lower in _NOT_IN_SUBJECT:
+            return False
+        if t > k + 1 and (token.lower in _FINITE or token.lower.endswith("ed") and verb_like(tokens, t)):
+            return True
+    return False
 
 
 def _attach_source(tokens: list[Token], cue: Cue, s: int, e: int, earlier: list[Cue]) -> None:
