@@ -1137,3 +1137,12 @@ def test_a_verb_that_needs_that_reports_a_clause_without_it(text, content):
                                   "They estimate the population by observing the area turned orange."])
 def test_a_verb_that_needs_that_reports_nothing_before_a_noun_phrase(text):
     assert read(text) == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The city's security chief, Abdullah al-Jahafi, announced that there were suspects in custody.",
+     "Abdullah al-Jahafi"),
+    ("Tom Smith spoke first. Later al-Jahafi said the city was calm.", "al-Jahafi"),
+])
+def test_a_name_with_a_lower_case_particle_is_a_name(text, speaker):
+    assert only(read(text)).speaker == speaker

@@ -40,6 +40,7 @@ from ingest.attribution.lexicon import (
 from ingest.attribution.passive import passive_at
 from ingest.attribution.phrases import (
     Token,
+    is_name_word,
     is_quote_mark,
     noun_phrase_after,
     noun_phrase_before,
@@ -343,7 +344,7 @@ def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
     if words[-1].lower in TIME_WORDS | _TIME_SPANS and not any(t.text == "," for t in words) and not (
             words[-1].capitalised and words[-1].lower in ("may", "june", "april", "august")):  # "(Theresa) May said"
         return False  # "which within a few years thereafter declared independence": a time, not a speaker
-    return (any(t.capitalised for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
+    return (any(t.capitalised or is_name_word(t) for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
             or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)
 
 

@@ -70,8 +70,13 @@ def is_name_word(token: Token) -> bool:
     word = possessive_base(token.text)
     if len(word) > 1 and word.isupper() and word.isalpha():
         return True  # an acronym or initials: "NASA", "MS" (not the title "Ms")
+    if _PARTICLE_NAME.match(word):
+        return True  # "al-Jahafi", "el-Sisi", "bin-Laden" written with a lower-case particle
     return len(word) > 1 and token.capitalised and word.lower() not in NOT_NAMES and \
         not word.lower().endswith(PARTICIPLE_ADJECTIVES)
+
+
+_PARTICLE_NAME = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|ul|bin|ibn|abu|abd|ben|ait)-[A-Z]\w")
 
 
 # Adjectives made of a name and a participle, which stand before a name but are no part of it: "the Yemen-based
