@@ -1146,3 +1146,15 @@ def test_a_verb_that_needs_that_reports_nothing_before_a_noun_phrase(text):
 ])
 def test_a_name_with_a_lower_case_particle_is_a_name(text, speaker):
     assert only(read(text)).speaker == speaker
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Trump said he may declare an emergency, which he said would let him build the wall.",
+     "he may declare an emergency"),
+    ("The Pentagon announced a naval coalition to patrol the Gulf, which was joined by Bahrain.",
+     "a naval coalition to patrol the Gulf"),
+    ("Officials said the plant, which was damaged by the quake, may take a year to fix.",
+     "the plant, which was damaged by the quake, may take a year to fix"),
+])
+def test_a_final_which_clause_is_the_writers_gloss(text, content):
+    assert texts(read(text)[0]) == [content]

@@ -151,6 +151,21 @@ def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end:
             return later.first - 1 if tokens[later.first - 1].text == "," else later.first
     if cue.bounded:
         stop = next((t for t in range(after, stop) if tokens[t].text == "," and not quoted[t]), stop)
+    return _before_final_relative(tokens, after, stop, quoted, cues[n + 1:])
+
+
+def _before_final_relative(tokens: list[Token], after: int, stop: int, quoted: list[bool], later: list[Cue]) -> int:
+    """A non-restrictive "which" clause that runs to the end of the content is the writer's gloss: "… declare a
+    national emergency, which he said would allow him to …", "… a coalition, which was joined by …". One
+    closed by a comma and followed by more content is kept ("the plant, which was damaged, may take a year"), and
+    so is one holding another source's report ("…, which news outlets have projected Biden won"; but "…, which he
+    said would allow …" is cut)."""
+    for t in range(after + 1, stop - 1):
+        if tokens[t].text == "," and not quoted[t] and tokens[t + 1].lower == "which":
+            if not any(tokens[k].text in ",;—–(" or quoted[k] for k in range(t + 2, stop)) and \
+                    not any(t < cue.first < stop and cue.source is not None and cue.source[0] > t and
+                            tokens[cue.source[0]].lower not in PRONOUNS for cue in later):
+                return t
     return stop
 
 
