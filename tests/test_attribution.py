@@ -1158,3 +1158,12 @@ def test_a_name_with_a_lower_case_particle_is_a_name(text, speaker):
 ])
 def test_a_final_which_clause_is_the_writers_gloss(text, content):
     assert texts(read(text)[0]) == [content]
+
+
+@pytest.mark.parametrize("text, content", [
+    ("His daughter said he died in Britain without elaborating.", "he died in Britain"),
+    ("Trump claimed the vote was rigged, without providing evidence.", "the vote was rigged"),
+    ("He said they could not live without working.", "they could not live without working"),
+])
+def test_without_elaborating_is_not_what_was_said(text, content):
+    assert texts(only(read(text))) == [content]

@@ -117,6 +117,12 @@ def trailing_start(tokens: list[Token], earlier: list[Cue], s: int, left: int, q
     return start
 
 
+# "… without elaborating", "… without providing evidence": how it was said, not what.
+_WITHOUT_SAYING = {"elaborating", "providing", "giving", "offering", "citing", "presenting", "specifying",
+                   "explaining", "naming", "saying", "commenting", "identifying", "disclosing", "revealing",
+                   "detailing", "producing", "elaboration", "evidence", "further", "details", "comment"}
+
+
 def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end: int, s: int,
                   quoted: list[bool]) -> int:
     """Where the content of ``cues[n]`` ends: at a semicolon or ", but", at the next cue that continues it
@@ -126,6 +132,10 @@ def _content_stop(tokens: list[Token], cues: list[Cue], n: int, after: int, end:
         if not quoted[t] and t > after and tokens[t].lower == "despite" and any(
                 later.first > t for later in cues[n + 1:]):
             stop = t  # "says it found nothing despite X claiming …": the writer sets another report against it
+            break
+        if not quoted[t] and t > after and tokens[t].lower == "without" and t + 1 < end and \
+                tokens[t + 1].lower in _WITHOUT_SAYING:
+            stop = t  # "said he died in Britain without elaborating", "… without providing evidence"
             break
         if not quoted[t] and (tokens[t].text == ";" or tokens[t].text == "," and t + 1 < end
                               and (tokens[t + 1].lower in ("but", "citing", "however", "while", "whereas")
