@@ -1,6 +1,6 @@
 """Attribution benchmark: ``python -m eval.bench_attribution [--half NAME] [--json] [--errors]``.
 
-``--half`` is one of :data:`HALVES` (``dev``, ``dev2``, ``dev3``, ``dev+dev2``, ``dev+dev2+dev3``, ``test``).
+``--half`` is one of :data:`HALVES` (``dev``, ``dev2``, ``dev3``, ``dev4``, combinations, ``test``).
 
 Scores the extractors of :mod:`ingest.attribution` and a simple baseline against the gold statements of
 ``eval/attribution/labels/`` (see the README there for the labelling rules). Per document, predicted and
@@ -44,9 +44,10 @@ _WORD = re.compile(r"\w+")
 TARGETS = {"content_overlap_f1": 0.88, "speaker_accuracy": 0.90}
 #: ``--half`` → the label sets it reads (``labels/<set>-*.jsonl``, ids in ``ids-<set>.txt``): the first
 #: development half, the 32 development articles labelled later (``dev2``), the 32 of the fifth round
-#: (``dev3``), combinations, and the frozen test half.
-HALVES = {"dev": ("dev",), "dev2": ("dev2",), "dev3": ("dev3",), "dev+dev2": ("dev", "dev2"),
-          "dev+dev2+dev3": ("dev", "dev2", "dev3"), "test": ("test",)}
+#: (``dev3``), the last 32 that pass the filter (``dev4``, sixth round), combinations, and the frozen test half.
+HALVES = {"dev": ("dev",), "dev2": ("dev2",), "dev3": ("dev3",), "dev4": ("dev4",), "dev+dev2": ("dev", "dev2"),
+          "dev+dev2+dev3": ("dev", "dev2", "dev3"), "dev+dev2+dev3+dev4": ("dev", "dev2", "dev3", "dev4"),
+          "test": ("test",)}
 
 
 @dataclass

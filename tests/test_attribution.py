@@ -1167,3 +1167,14 @@ def test_a_final_which_clause_is_the_writers_gloss(text, content):
 ])
 def test_without_elaborating_is_not_what_was_said(text, content):
     assert texts(only(read(text))) == [content]
+
+
+@pytest.mark.parametrize("text, speaker, source", [
+    ("Researchers from Yale and Duke, both in the United States, reported the seas were warming.",
+     "researchers from yale and duke", "Researchers from Yale and Duke"),
+    ("Ann Lee and Tom Berg, both members of the council, said the plan was dead.", "Ann Lee and Tom Berg",
+     "Ann Lee and Tom Berg"),
+])
+def test_an_aside_opening_with_both_is_not_part_of_the_source(text, speaker, source):
+    st = only(read(text))
+    assert (st.speaker, st.source.text) == (speaker, source)

@@ -241,8 +241,9 @@ def _before_apposition(tokens: list[Token], comma: int, lo: int) -> tuple[int, i
     if head is None:
         return None
     a, b = head
-    if tokens[k + 1].lower in NOT_IN_NOUN_PHRASE - {"who", "which"}:
-        return head  # "The ministry has, in a statement, called": an aside, not part of the name
+    if tokens[k + 1].lower in NOT_IN_NOUN_PHRASE - {"who", "which"} or tokens[k + 1].lower in ("both", "all", "each"):
+        return head  # "The ministry has, in a statement, called", "X and Y, both in the United States, reported":
+        # an aside, not part of the name
     named = any(is_name_word(t) for t in tokens[a:b + 1]) or tokens[b].lower in PRONOUNS
     if _aside(tokens[k + 1]) and _opens_clause(tokens, a, lo) and (
             not named or tokens[k + 1].lower not in ("who", "which")):
