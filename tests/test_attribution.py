@@ -1178,3 +1178,8 @@ def test_without_elaborating_is_not_what_was_said(text, content):
 def test_an_aside_opening_with_both_is_not_part_of_the_source(text, speaker, source):
     st = only(read(text))
     assert (st.speaker, st.source.text) == (speaker, source)
+
+
+def test_a_short_given_name_is_not_a_role_word():
+    assert only(read("Jo Anne Val Tilburg said the statues faced water.")).speaker == "Jo Anne Val Tilburg"
+    assert only(read("Pilot Anne Lee said the plane was late.")).speaker == "Anne Lee"

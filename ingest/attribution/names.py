@@ -57,10 +57,12 @@ def split_title(words: list[str]) -> list[str]:
                 any(w in _JOINERS for w in lowered[:last_title]):
             cut = last_title + 1
     rest = lowered[cut:]
-    if len(rest) >= 3 and (rest[1] in GIVEN_NAMES or person_noun(rest[0])) and rest[0] not in GIVEN_NAMES and \
+    if len(rest) >= 3 and (rest[1] in GIVEN_NAMES and len(rest[0]) > 2 or person_noun(rest[0])) and \
+            rest[0] not in GIVEN_NAMES and \
             words[cut].replace("-", "").isalpha() and not words[cut].isupper() and \
             not set(rest) & (ORGANISATION_WORDS | _JOINERS):
         cut += 1  # "Farmer Tom Reese", "Co-developer Jing Wang", "Lord Mayor candidate Wayne Tseng": a role word
+        # (but not the short given name of "Jo Anne Val Tilburg")
     while len(words) - cut > 2 and lowered[-1] in _POST_NOMINALS:
         words, lowered = words[:-1], lowered[:-1]  # "Judge Durham Hall QC": honours after the name
     name = words[cut:]
