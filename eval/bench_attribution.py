@@ -294,7 +294,8 @@ def main(argv: list[str] | None = None) -> dict:
             show_errors(texts, predicted, gold)
     print(f"Attribution, {what}: {len(texts)} documents, {sum(map(len, gold.values()))} gold statements")
     print(table(results))
-    figures = {"half": "agreement" if args.agreement else args.half, "documents": len(texts), "results": results, "targets": TARGETS}
+    figures = {"half": "agreement" if args.agreement else args.half, "documents": len(texts), "results": results,
+               "targets": TARGETS}
     if args.json:
         print(json.dumps(figures))
     return figures

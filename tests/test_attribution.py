@@ -1183,3 +1183,13 @@ def test_an_aside_opening_with_both_is_not_part_of_the_source(text, speaker, sou
 def test_a_short_given_name_is_not_a_role_word():
     assert only(read("Jo Anne Val Tilburg said the statues faced water.")).speaker == "Jo Anne Val Tilburg"
     assert only(read("Pilot Anne Lee said the plane was late.")).speaker == "Anne Lee"
+
+
+def test_a_dash_line_does_not_sign_a_paragraph_of_reports():
+    text = ('The truck exploded on the road.\n\nAccording to eyewitness Ann Lee, "it exploded in seconds." '
+            'Authorities stated the road was damaged.\n\n—Tom Berg\n\nTom Berg said the road will be examined.')
+    assert [(s.speaker, texts(s)) for s in read(text)] == [
+        ("Ann Lee", ["it exploded in seconds."]), ("authorities", ["the road was damaged"]),
+        ("Tom Berg", ["the road will be examined"])]
+    signed = read("I think the council is wrong about the park.\n\n― Ann Lee")
+    assert [(s.speaker, texts(s)) for s in signed] == [("Ann Lee", ["I think the council is wrong about the park."])]

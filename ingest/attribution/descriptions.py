@@ -17,8 +17,8 @@ from ingest.attribution.lexicon import (
     ORGANISATION_WORDS,
 )
 from ingest.attribution.phrases import is_name_word, is_possessive, name_runs, verb_like
-from ingest.attribution.tokens import PARTICIPLE_ADJECTIVES
 from ingest.attribution.roster import Roster, Speaker
+from ingest.attribution.tokens import PARTICIPLE_ADJECTIVES
 from ingest.attribution.types import SpeakerType
 
 # "the company", "the firm": the organisation named last (a plain definite description, no modifier).

@@ -51,7 +51,8 @@ def split_title(words: list[str]) -> list[str]:
                 not set(lowered[k + 1:]) & (ORGANISATION_WORDS | _JOINERS):
             cut = k + 1
     if cut == 0 and len(words) >= 4:  # "House of Commons Speaker John Bercow": a title after an organisation's name
-        last_title = max((k for k, w in enumerate(lowered[:-2]) if is_title(w) and words[k][:1].isupper()), default=None)
+        last_title = max((k for k, w in enumerate(lowered[:-2]) if is_title(w) and words[k][:1].isupper()),
+                         default=None)
         person = lowered[last_title + 1:] if last_title is not None else []
         if 2 <= len(person) <= 3 and not set(person) & (ORGANISATION_WORDS | _JOINERS | TITLES) and \
                 any(w in _JOINERS for w in lowered[:last_title]):

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 
 from ingest.attribution.clauses import Cue, SubjectOf, find_cues, subject_of
-from ingest.attribution.layout import Quote, find_quotes, paragraphs, sentences
+from ingest.attribution.layout import Paragraph, Quote, find_quotes, paragraphs, sentences
 from ingest.attribution.lexicon import NOT_NAMES, NOUN_OBJECT_VERBS, PRONOUNS
 from ingest.attribution.phrases import Token, tokenize
 from ingest.attribution.speakers import Cast, Speaker
@@ -71,8 +71,8 @@ class Reader(UnattributedQuotes, TranscriptLines):
             if n in signatures or INTERVIEWER.match(self.text, para.start) or not heading and \
                     self._transcript_line(para):
                 continue
-            if n + 1 in signatures:
-                self._signed(n, n + 1)
+            if n + 1 in signatures and not self._reports(para):
+                self._signed(n, n + 1)  # not a paragraph of reports above a pull quote's lost caption
                 continue
             if heading:
                 continue
@@ -88,6 +88,13 @@ class Reader(UnattributedQuotes, TranscriptLines):
             statement.aliases = list(speaker.aliases)
             statement.speaker_type = speaker.kind  # as finally known ("Apple said …. It added …": an organisation)
         return sorted(self.statements, key=lambda st: st.start)
+
+    def _reports(self, para: Paragraph) -> bool:
+        """The paragraph reports what someone said in a clause of its own ("According to X, …", "Y stated …"):
+        narration, which a dash line under it does not sign."""
+        return any(cue.source is not None for start, end in sentences(self.text, para, self.quotes)
+                   for cue in find_cues(self.tokens, self._index(start), self._index(end), self.quoted,
+                                        self.parsed_subject))
 
     # --- statements -------------------------------------------------------------------------------------
 

@@ -34,8 +34,8 @@ from ingest.attribution.roster import Mention, Speaker
 
 __all__ = ["Cast", "Speaker"]
 
-_POST_MODIFIERS = {"of", "for", "from", "at", "in", "within", "with", "on", "to", "who", "representing", "based", "sent",
-                   "posted", "published", "issued", "released", "by"}
+_POST_MODIFIERS = {"of", "for", "from", "at", "in", "within", "with", "on", "to", "who", "representing", "based",
+                   "sent", "posted", "published", "issued", "released", "by"}
 # "an Interpol spokesperson", "a Coast Guard statement": the organisation named before speaks.
 _SPEAKS_FOR = {"spokesperson", "spokesman", "spokeswoman", "representative", "statement"}
 
