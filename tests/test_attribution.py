@@ -1191,5 +1191,7 @@ def test_a_dash_line_does_not_sign_a_paragraph_of_reports():
     assert [(s.speaker, texts(s)) for s in read(text)] == [
         ("Ann Lee", ["it exploded in seconds."]), ("authorities", ["the road was damaged"]),
         ("Tom Berg", ["the road will be examined"])]
+    embed = read("On the Republican side, 1,276 delegates are needed to win.\n\n—Mike Dean, Twitter")
+    assert embed == []  # the caption of an embedded post the text lost, under narration
     signed = read("I think the council is wrong about the park.\n\n― Ann Lee")
     assert [(s.speaker, texts(s)) for s in signed] == [("Ann Lee", ["I think the council is wrong about the park."])]

@@ -71,8 +71,8 @@ class Reader(UnattributedQuotes, TranscriptLines):
             if n in signatures or INTERVIEWER.match(self.text, para.start) or not heading and \
                     self._transcript_line(para):
                 continue
-            if n + 1 in signatures and not self._reports(para):
-                self._signed(n, n + 1)  # not a paragraph of reports above a pull quote's lost caption
+            if n + 1 in signatures and self._signable(para):
+                self._signed(n, n + 1)
                 continue
             if heading:
                 continue
@@ -89,9 +89,19 @@ class Reader(UnattributedQuotes, TranscriptLines):
             statement.speaker_type = speaker.kind  # as finally known ("Apple said …. It added …": an organisation)
         return sorted(self.statements, key=lambda st: st.start)
 
+    def _signable(self, para: Paragraph) -> bool:
+        """A dash line signs the paragraph above it when that is someone's own text: one quotation, or words in the
+        first or second person ("I think …", "our village"), and no clause reporting someone else ("According to
+        X, …"). Under narration, a dash line is the caption of a pull quote or an embedded post that the text lost
+        ("—Troy Roberts", "—Mike DeWine, Twitter")."""
+        inside = [q for q in self.quotes if para.start <= q.open < para.end]
+        if len(inside) == 1 and not re.search(r"\w", self._outside(inside, para.start, para.end)):
+            return True
+        outside = self._outside(inside, para.start, para.end).lower()
+        return bool(_OWN_WORDS.search(outside)) and not self._reports(para)
+
     def _reports(self, para: Paragraph) -> bool:
-        """The paragraph reports what someone said in a clause of its own ("According to X, …", "Y stated …"):
-        narration, which a dash line under it does not sign."""
+        """The paragraph reports what someone said in a clause of its own ("According to X, …", "Y stated …")."""
         return any(cue.source is not None for start, end in sentences(self.text, para, self.quotes)
                    for cue in find_cues(self.tokens, self._index(start), self._index(end), self.quoted,
                                         self.parsed_subject))
@@ -231,6 +241,9 @@ class Reader(UnattributedQuotes, TranscriptLines):
         while text and text[0] in ",;:":  # "remarked that, because …"
             text, start = text[1:], start + 1
         return self._span(start, start + len(text))
+
+
+_OWN_WORDS = re.compile(r"\b(?:i|me|my|mine|we|us|our|ours|you|your)\b")
 
 
 def _is_heading(line: str) -> bool:
