@@ -1195,3 +1195,8 @@ def test_a_dash_line_does_not_sign_a_paragraph_of_reports():
     assert embed == []  # the caption of an embedded post the text lost, under narration
     signed = read("I think the council is wrong about the park.\n\n― Ann Lee")
     assert [(s.speaker, texts(s)) for s in signed] == [("Ann Lee", ["I think the council is wrong about the park."])]
+
+
+def test_a_time_after_according_to_is_not_part_of_the_source():
+    st = only(read("According to the Center for Systems Science late today, 29 people died."))
+    assert (st.speaker, texts(st)) == ("Center for Systems Science", ["29 people died"])

@@ -301,6 +301,9 @@ def noun_phrase_after(tokens: list[Token], i: int, hi: int) -> tuple[int, int] |
                 break
             if _is_adverb(tokens, end + 1) and end + 2 < hi and verb_like(tokens, end + 2):
                 break  # "Donald Trump *quickly took* …"
+            if nxt.lower in ("late", "early", "earlier", "later") and end + 2 < hi and (
+                    tokens[end + 2].lower in TIME_WORDS | {"today", "yesterday", "tonight", "last", "this", "on"}):
+                break  # "according to the Johns Hopkins Center *late today*": a time, not the source
             if verb_like(tokens, end + 1) and not _authored_by(tokens, end + 1, hi):
                 break  # but "a tweet sent from Biden's account", "a memo posted online by the senator"
             end += 1
