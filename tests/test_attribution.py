@@ -1200,3 +1200,14 @@ def test_a_dash_line_does_not_sign_a_paragraph_of_reports():
 def test_a_time_after_according_to_is_not_part_of_the_source():
     st = only(read("According to the Center for Systems Science late today, 29 people died."))
     assert (st.speaker, texts(st)) == ("Center for Systems Science", ["29 people died"])
+
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ('Lead author Ann Wasef explained to the press, "The ibis was sacred."', "Ann Wasef", "The ibis was sacred."),
+    ("The United States Embassy in Iraq advised citizens to leave.", "United States Embassy in Iraq",
+     "citizens to leave"),
+    ("The embassy in Beijing said the man died.", "embassy in beijing", "the man died"),
+])
+def test_listeners_and_places_around_a_source(text, speaker, content):
+    st = only(read(text))
+    assert (st.speaker, texts(st)) == (speaker, [content])

@@ -12,6 +12,7 @@ from ingest.attribution.lexicon import (
     ADDRESSEE_VERBS,
     CUE_PREPOSITIONS,
     DETERMINERS,
+    GENERIC_LISTENERS,
     NP_JOINERS,
     PRONOUNS,
     SPEECH_VERBS,
@@ -242,6 +243,13 @@ def _medium_of_saying(tokens: list[Token], after: int, tail: int) -> bool:
 
 def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:
     """Skip what stands between a cue and its content: "on Monday", "in a statement,", "of Chirac,", "that"."""
+    if i + 1 < end and tokens[i].lower == "to":  # "explained to the press, “…”", "said to reporters that …"
+        listener = next((words for words in map(str.split, GENERIC_LISTENERS)
+                         if [t.lower for t in tokens[i + 1:i + 1 + len(words)]] == words), None)
+        if listener is not None:
+            i += 1 + len(listener)
+            if i < end and tokens[i].text == "," or i < end and tokens[i].lower == "that":
+                return i + 1
     medium = medium_end(tokens, i, end)
     if medium is not None and medium < end and not quoted[medium] and (
             tokens[medium].lower in _OPENS_NOUN_PHRASE or tokens[medium].lower in PRONOUNS

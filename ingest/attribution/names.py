@@ -47,7 +47,7 @@ def split_title(words: list[str]) -> list[str]:
             break
         if is_title(word) and lowered[k + 1] not in ORGANISATION_WORDS:
             cut = k + 1
-        elif word in ORGANISATION_WORDS and k + 2 < len(words) and lowered[k + 1] not in _JOINERS and \
+        elif word in ORGANISATION_WORDS and k + 2 < len(words) and lowered[k + 1] not in _JOINERS | _PREPOSITIONS and \
                 not set(lowered[k + 1:]) & (ORGANISATION_WORDS | _JOINERS):
             cut = k + 1
     if cut == 0 and len(words) >= 4:  # "House of Commons Speaker John Bercow": a title after an organisation's name

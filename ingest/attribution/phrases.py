@@ -24,6 +24,7 @@ from ingest.attribution.lexicon import (
     NOT_NAMES,
     NOUN_LIKE_VERBS,
     NP_JOINERS,
+    ORGANISATION_WORDS,
     PRONOUNS,
     SPEECH_VERBS,
     TIME_WORDS,
@@ -163,7 +164,8 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
             continue
         if prev.lower in ("in", "at", "on", "across", "around", "within") and start - 2 >= lo and (
                 is_name_word(tokens[start]) and is_name_word(tokens[start - 2]) or _plural_noun(tokens[start - 2])
-                or _source_noun(tokens, start - 2, lo)):
+                or _source_noun(tokens, start - 2, lo) or tokens[start - 2].lower in ORGANISATION_WORDS
+                and tokens[start - 2].is_word and is_name_word(tokens[start])):
             start -= 1  # "University of Guelph *in* Ontario", "Steven Wolf *at* Saint Francis", "others *in* …",
             continue  # "Authorities *in* the United Kingdom", "A source *within* the Interior Ministry"
         if start - 2 >= lo and tokens[start - 2].lower in _PP_ADJECTIVES and prev.lower in _PP_PREPOSITIONS:

@@ -180,6 +180,7 @@ def name_runs(tokens: list[Token], a: int, b: int) -> list[tuple[int, int]]:
             elif (j + 2 <= b and is_name_word(tokens[j + 2]) and not is_possessive(tokens[j]) and
                   (nxt.lower in NAME_PARTICLES or nxt.lower in ("of", "for", "on") and
                    (tokens[j].lower in ORGANISATION_WORDS or tokens[j].lower in TITLES)
+                   or nxt.lower in ("in", "to") and tokens[j].lower in ("embassy", "consulate")  # "Embassy in Iraq"
                    or nxt.lower == "to" and tokens[j].lower in TITLES)):  # "Ambassador to Germany X"
                 j += 2
             elif j + 3 <= b and nxt.lower == "to" and tokens[j].lower in TITLES and tokens[j].capitalised and \
