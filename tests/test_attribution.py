@@ -1211,3 +1211,19 @@ def test_a_time_after_according_to_is_not_part_of_the_source():
 def test_listeners_and_places_around_a_source(text, speaker, content):
     st = only(read(text))
     assert (st.speaker, texts(st)) == (speaker, [content])
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The ministry called its actions defensive in nature, pointing to the attack.",
+     ["its actions defensive in nature"]),
+    ("Ann Lee called Tom's order swift, forceful and decisive.", ["Tom's order swift, forceful and decisive"]),
+    ("The agency called the crisis the worst in the world.", ["the crisis the worst in the world"]),
+])
+def test_called_with_a_judgment_reports(text, content):
+    assert texts(only(read(text))) == content
+
+
+@pytest.mark.parametrize("text", ["The media has called the race for a candidate.", "She called the police.",
+                                  "The mayor called the meeting to order."])
+def test_called_without_a_judgment_reports_nothing(text):
+    assert read(text) == []

@@ -49,7 +49,14 @@ from ingest.attribution.phrases import (
     verb_like,
 )
 from ingest.attribution.relays import find_relay
-from ingest.attribution.verb_use import after_quotation, asked_quote, participle_of_noun, quote_ahead, went_on
+from ingest.attribution.verb_use import (
+    after_quotation,
+    asked_quote,
+    called_judgment,
+    participle_of_noun,
+    quote_ahead,
+    went_on,
+)
 
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "get", "got"}
 _NEGATION = {"not", "never", "n't"}
@@ -200,7 +207,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
         return None  # "pointed to the figures"
     elif lemma in NEEDS_QUOTE:
         ahead = asked_quote(tokens, k, e, quoted) if lemma == "ask" else quote_ahead(tokens, k, e, quoted)
-        if not (ahead or lemma != "call" and after_quotation(tokens, k, s, quoted)) or (
+        judgment = lemma == "call" and token.lower == "called" and called_judgment(tokens, k, e, quoted)
+        if not (ahead or judgment or lemma != "call" and after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
             return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks
     if token.lower.endswith("ed") and k > s and participle_of_noun(tokens, k, s, e):

@@ -14,6 +14,7 @@ from ingest.attribution.lexicon import (
     DETERMINERS,
     GENERIC_LISTENERS,
     NP_JOINERS,
+    PHRASAL_ONLY,
     PRONOUNS,
     SPEECH_VERBS,
     TIME_WORDS,
@@ -195,7 +196,7 @@ def _adjunct(token: Token) -> bool:
     the writer's elaboration, not what was said. Prepositions in -ing and reporting verbs are not."""
     word = token.lower
     return word.endswith("ing") and not token.capitalised and word not in _ING_PREPOSITIONS and \
-        word not in SPEECH_VERBS and len(word) > 5
+        (word not in SPEECH_VERBS or SPEECH_VERBS[word] in PHRASAL_ONLY) and len(word) > 5  # ", pointing to …"
 
 
 # Where and how something was said: "in a statement", "on Twitter", "via Facebook", "at a news conference".

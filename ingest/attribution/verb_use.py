@@ -62,3 +62,32 @@ def went_on(tokens: list[Token], k: int, s: int) -> bool:
     """``tokens[k]`` follows "went on to" ("Dittmar went on to add, …"): a report by the subject of "went"."""
     return k - 3 >= s and tokens[k - 1].lower == "to" and tokens[k - 2].lower == "on" and \
         tokens[k - 3].lower in ("went", "go", "goes", "going", "gone")
+
+
+_JUDGMENT_SUFFIXES = ("ive", "ful", "ous", "ic", "able", "ible", "ent", "ant", "ary", "ate", "ile", "less", "ical")
+_SUPERLATIVES = {"worst", "best", "largest", "biggest", "greatest", "most", "least"}
+_PREPOSITIONS = {"for", "of", "to", "with", "in", "on", "at", "by", "from", "into", "after", "before"}
+_NP_OPENERS = {"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "these", "those"}
+
+
+def called_judgment(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> bool:
+    """"called X <judgment>": "called its actions defensive in nature", "called the crisis the worst in the
+    world", "called Trump's order swift, forceful and decisive" — a noun phrase opened by a determiner or a
+    possessive name, then an adjective or a superlative; not "called the police" or "called for"."""
+    j = k + 1
+    if j >= e or quoted[j] or not (tokens[j].lower in _NP_OPENERS or tokens[j].text.endswith(("'s", "’s"))):
+        return False
+    for n in range(j + 1, min(e, j + 8)):
+        word = tokens[n].lower
+        if tokens[n].text == "," and n + 1 < e and tokens[n + 1].is_word:
+            continue  # "swift, forceful and decisive"
+        if quoted[n] or not tokens[n].is_word or word in _PREPOSITIONS:
+            return False  # "called the race for a candidate": the object ended
+        if n > j + 1 and (word == "the" and n + 1 < e and (tokens[n + 1].lower in _SUPERLATIVES
+                                                          or tokens[n + 1].lower.endswith("est"))):
+            return True  # "the crisis *the worst* in the world"
+        if n > j + 1 and not tokens[n].capitalised and word.endswith(_JUDGMENT_SUFFIXES) and (
+                n + 1 >= e or not tokens[n + 1].is_word or tokens[n + 1].lower in ("in", "and", "to", "for")):
+            return True  # "its actions *defensive* in nature", "the order *swift*, forceful and decisive"
+    return False
+
