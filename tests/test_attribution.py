@@ -1227,3 +1227,12 @@ def test_called_with_a_judgment_reports(text, content):
                                   "The mayor called the meeting to order."])
 def test_called_without_a_judgment_reports_nothing(text):
     assert read(text) == []
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"I have a wholesome image," Day said in her autobiography. Doris Day was born in 1922.', "Doris Day"),
+    ("Later that day officials said the road was shut.", "officials"),
+    ("On Monday officials said the road was shut.", "officials"),
+])
+def test_time_words_as_names_and_before_a_subject(text, speaker):
+    assert read(text)[0].speaker == speaker

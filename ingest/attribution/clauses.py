@@ -339,6 +339,10 @@ def _opens_clause(tokens: list[Token], cue: Cue, e: int) -> bool:
     return nxt is not None and (nxt.lower in CLAUSE_OPENERS or nxt.capitalised or is_quote_mark(nxt))
 
 
+# Time words that are also names when capitalised: "Theresa May", "June Carter", "Doris Day", "Morning Star".
+_NAME_LIKE_TIMES = {"may", "june", "april", "august", "day", "week", "year", "time", "night", "morning"}
+
+
 def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
     """A subject can speak: it has a capital, a determiner, a plural or a collective noun ("police"), not a
     verb taken for a noun ("… to extradite accused criminals")."""
@@ -350,7 +354,7 @@ def _plausible_source(tokens: list[Token], a: int, b: int) -> bool:
     if len(words) == 1 and words[0].lower in ("i", "we", "me", "us"):
         return False  # "I told them …" outside quotation marks: a narrator's account, not a report
     if words[-1].lower in TIME_WORDS | _TIME_SPANS and not any(t.text == "," for t in words) and not (
-            words[-1].capitalised and words[-1].lower in ("may", "june", "april", "august")):  # "(Theresa) May said"
+            words[-1].capitalised and words[-1].lower in _NAME_LIKE_TIMES):  # "(Theresa) May said", "Doris Day said"
         return False  # "which within a few years thereafter declared independence": a time, not a speaker
     return (any(t.capitalised or is_name_word(t) for t in words) or words[0].lower in DETERMINERS | PRONOUNS.keys()
             or words[-1].lower.endswith("s") or words[-1].lower in _COLLECTIVE)

@@ -186,6 +186,9 @@ def noun_phrase_before(tokens: list[Token], i: int, lo: int) -> tuple[int, int] 
         if tokens[start].lower in PRONOUNS or _stop_word(prev) or prev.lower in PRONOUNS or \
                 verb_like(tokens, start - 1):
             break
+        if prev.lower in TIME_WORDS and not tokens[start].capitalised and not is_possessive(prev) and (
+                not prev.capitalised or prev.lower not in ("may", "june", "april", "august")):
+            break  # "Later that day officials said", "On Monday officials said": a time before the subject
         if prev.lower in NP_JOINERS and prev.lower != "the":
             if start - 2 < lo or _stop_word(tokens[start - 2]) or tokens[start - 2].lower in PRONOUNS:
                 break
