@@ -1236,3 +1236,9 @@ def test_called_without_a_judgment_reports_nothing(text):
 ])
 def test_time_words_as_names_and_before_a_subject(text, speaker):
     assert read(text)[0].speaker == speaker
+
+
+def test_a_role_before_two_names_makes_them_a_group_the_role_refers_to():
+    text = ("Ann Lee met officers Tom Quirin and Nic Redouane at a pub. Both officers said they would appeal. "
+            "The officers added that the trial was unfair.")
+    assert [s.speaker for s in read(text)] == ["Tom Quirin and Nic Redouane"] * 2

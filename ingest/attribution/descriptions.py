@@ -46,7 +46,7 @@ class Descriptions(Roster):
         aged = self._aged(a, b, position)
         if aged is not None:
             return aged
-        if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its"):
+        if tokens[a].lower in ("the", "this", "that", "these", "his", "her", "their", "its", "both"):
             end = next((k for k in range(a + 1, b) if tokens[k].lower in _OF_PHRASE), b)  # "the president of Turkey"
             modifiers = {t.lower for t in tokens[a + 1:end] if t.is_word and not t.capitalised} - _ANY_TIME
             names = {t.lower for t in tokens[a + 1:end] if is_name_word(t)}

@@ -133,6 +133,10 @@ class Roster:
             self.mentions.append(Mention(tokens[i].start, speaker, subject))
             if read and read[-1][1] + 2 == i and tokens[i - 1].lower == "and" and self._pair(read[-1], speaker, i):
                 pair = self.joint(read[-1][2], speaker)  # "Cherie and Sean O'Donnell", then "the couple"
+                role = tokens[read[-1][0] - 1] if read[-1][0] > 0 else None
+                if role is not None and role.is_word and not role.capitalised and role.lower.endswith("s") and \
+                        role.lower not in PREPOSITIONS | DETERMINERS:
+                    pair.heads.add(role.lower)  # "officers X and Y", then "both officers", "the officers"
                 self.mentions.append(Mention(tokens[i].start, pair, self._is_subject(read[-1][0], j)))
             read.append((i, j, speaker, subject))
         self._read_genders(read)
