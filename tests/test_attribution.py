@@ -1242,3 +1242,20 @@ def test_a_role_before_two_names_makes_them_a_group_the_role_refers_to():
     text = ("Ann Lee met officers Tom Quirin and Nic Redouane at a pub. Both officers said they would appeal. "
             "The officers added that the trial was unfair.")
     assert [s.speaker for s in read(text)] == ["Tom Quirin and Nic Redouane"] * 2
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The plan, she said, was a failure.", ["The plan", "was a failure"]),
+    ("The plan was a failure, she said, adding that it cost millions.", ["The plan was a failure"]),
+    ("The plan was a failure, she said, in a statement on Monday.", ["The plan was a failure"]),
+    ("At least nine people died, according to officials, some of whom were hurt.", ["At least nine people died"]),
+])
+def test_a_reported_clause_split_by_its_cue(text, content):
+    assert texts(read(text)[0]) == content
+
+
+@pytest.mark.parametrize("text", ["Lawmakers shouted at Lam and projected slogans onto the walls.",
+                                  "Wrestling writer Dave Meltzer tweeted after hearing the news of her death.",
+                                  "As of Tuesday, Ohio was one of six states that had decided to postpone its vote."])
+def test_no_statement_when_nothing_is_said(text):
+    assert read(text) == []

@@ -197,6 +197,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
                                                                                                   "read")):
         if nxt is None or not (quoted[k + 1] or nxt.lower in CLAUSE_OPENERS or nxt.capitalised or nxt.text == ":"):
             return None
+        if prev is not None and (prev.lower in DETERMINERS | _NUMBER_WORDS or prev.text[0].isdigit()):
+            return None  # "one of six states that …", "the claims that …": a noun
         if token.lower == lemma and not (prev is not None and (prev.lower in ("they", "we", "i", "you", "some", "many")
                                                                or prev.lower.endswith("s"))):
             return None  # "the official demand that": a noun; "officials demand that": a verb
@@ -228,6 +230,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
     return Cue(k, last, lemma, participle=token.lower.endswith("ing"))
 
 
+_NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens", "hundreds",
+                 "thousands", "several", "many", "multiple", "numerous", "various", "conflicting", "earlier", "recent"}
 _FINITE = {"would", "will", "may", "might", "could", "can", "should", "must", "had", "has", "have", "was", "were",
            "is", "are"}
 _NOT_IN_SUBJECT = {"that", "which", "who", "whose", "where", "when", "to", "of", "for", "with", "by", "and", "or"}

@@ -79,12 +79,15 @@ def set_content(tokens: list[Token], cues: list[Cue], s: int, e: int, quoted: li
         if tail is not None and _medium_of_saying(tokens, after, tail):
             stop = tail  # "criticized the decision via Twitter", "praised his work in a statement on Monday"
         cue.content_start, cue.content_end = after, stop
+        if _circumstance_only(tokens, after, stop, quoted):
+            cue.content_end = after  # "shouted at Lam", "tweeted after hearing the news": nothing said
         if _is_trailing(tokens, cue, s, after, end, quoted):
             cue.trailing = True
             left = cue.first if cue.source_after else cue.source[0]
             while left > s and (tokens[left - 1].text in ",—–" or tokens[left - 1].lower == "and"):
                 left -= 1
             cue.content_start, cue.content_end = trailing_start(tokens, cues[:n], s, left, quoted), left
+            cue.extra = cue.extra or _rest_of_split_clause(tokens, cues[n + 1:], cue, end, quoted)
             for earlier in cues[:n]:  # "… indicated X: “A,” he said": the earlier content ends before “A”
                 if earlier.content_start < cue.content_start < earlier.content_end:
                     earlier.content_end = cue.content_start
@@ -104,6 +107,34 @@ def _listener_end(tokens: list[Token], a: int, b: int) -> int:
         if is_possessive(tokens[k]) and tokens[k].capitalised and prev.is_word and not prev.capitalised:
             return k - 1  # "told local media Adamowicz's heart was …"
     return b
+
+
+def _circumstance_only(tokens: list[Token], after: int, stop: int, quoted: list[bool]) -> bool:
+    """The words after the cue only say where, when or to whom ("shouted at Lam and projected slogans",
+    "tweeted after hearing the news of her death"): a preposition first, no quotation, no clause."""
+    if after >= stop or tokens[after].lower not in ("at", "after", "before", "upon", "during", "following", "while"):
+        return False
+    return not any(quoted[k] or t.lower in _AUXILIARIES or t.lower == "that" for k, t in
+                   enumerate(tokens[after:stop], after))
+
+
+def _rest_of_split_clause(tokens: list[Token], later: list[Cue], cue: Cue, end: int,
+                          quoted: list[bool]) -> tuple[int, int] | None:
+    """"The plan, she said, was a failure": the reported clause goes on after the parenthetical cue, a second
+    content range. Not an adjunct or another report after the cue (", adding …", ", citing X", ", in a
+    statement"): the rest must be a clause of its own, with a finite verb and no cue."""
+    edge = max(cue.last, cue.source[1]) if cue.source else cue.last
+    start = edge + 2
+    if start >= end or tokens[edge + 1].text != "," or quoted[start] or any(c.first >= start for c in later):
+        return None
+    words = tokens[start:end]
+    if len(words) < 2 or words[0].lower in COORDINATORS | {"as", "with", "according", "citing"} or \
+            any(t.lower in ("who", "whom", "which", "whose") for t in words[:3]) or \
+            _adjunct(words[0]) or words[0].lower in _PREPOSITIONS and words[0].lower != "that":
+        return None
+    if not any(t.lower in _AUXILIARIES or verb_like(tokens, k) for k, t in enumerate(words, start)):
+        return None
+    return start, end
 
 
 def trailing_start(tokens: list[Token], earlier: list[Cue], s: int, left: int, quoted: list[bool]) -> int:
@@ -304,6 +335,9 @@ def _is_trailing_according(tokens: list[Token], cue: Cue, end: int) -> bool:
         return True
     if rest + 1 < end and tokens[rest].text == "," and tokens[rest + 1].lower in ("but", "and", "while", "yet"):
         return True  # "… at 2:20 a.m., according to the police, but the man was found dead": a new clause
+    if rest + 3 < end and tokens[rest].text == "," and tokens[rest + 2].lower == "of" and \
+            tokens[rest + 3].lower in ("whom", "which"):
+        return True  # "… died, according to officials, some of whom were hospitalised": about the source
     return sum(tokens[t].is_word for t in range(rest, end)) < 3
 
 

@@ -128,6 +128,8 @@ class Reader(UnattributedQuotes, TranscriptLines):
         return statement
 
     def _add_clause(self, cue: Cue, s: int, e: int) -> None:
+        if cue.content_start >= cue.content_end and not cue.passive:
+            return  # nothing was said: "shouted at Lam"
         a, b = cue.source
         speaker = self._content_subject(cue) or self.cast.resolve(a, b)
         if speaker is None:
@@ -160,7 +162,12 @@ class Reader(UnattributedQuotes, TranscriptLines):
             self._add_direct(quoted[-1:], cue, e, cue_span, source_span, speaker)  # 'With “Abe, I …,” she said'
             return
         self.used.update(id(q) for q in quoted)
-        self._add("reported", [self._reported_span(start, end)], cue_span, source_span, speaker)
+        content = [self._reported_span(start, end)]
+        if cue.trailing and cue.extra:  # "The plan, she said, was a failure": the clause goes on after the cue
+            rest = self._reported_span(self.tokens[cue.extra[0]].start, self.tokens[cue.extra[1] - 1].end)
+            self.used.update(id(q) for q in self._quotes_within(rest.start, rest.end))
+            content.append(rest)
+        self._add("reported", content, cue_span, source_span, speaker)
 
     def _content_subject(self, cue: Cue) -> Speaker | None:
         """"The firm will cut 300 jobs, it said": "it" (or "they" after a plural) at a trailing cue is the subject
