@@ -22,10 +22,11 @@ import bisect
 import re
 from collections.abc import Callable
 
-from ingest.attribution.clauses import Cue, SubjectOf, find_cues, subject_of
+from ingest.attribution.clauses import Cue, SubjectOf, find_cues
 from ingest.attribution.layout import Paragraph, Quote, find_quotes, paragraphs, sentences
 from ingest.attribution.lexicon import NOT_NAMES, NOUN_OBJECT_VERBS, PRONOUNS
 from ingest.attribution.phrases import Token, tokenize
+from ingest.attribution.sources import subject_of
 from ingest.attribution.speakers import Cast, Speaker
 from ingest.attribution.transcripts import INTERVIEWER, TranscriptLines
 from ingest.attribution.types import Span, Statement

@@ -12,10 +12,10 @@ from __future__ import annotations
 import bisect
 import re
 
-from ingest.attribution.clauses import subject_of
 from ingest.attribution.layout import Paragraph, Quote, sentences
 from ingest.attribution.lexicon import PRONOUNS
 from ingest.attribution.phrases import is_name_word
+from ingest.attribution.sources import subject_of
 from ingest.attribution.state import ReaderState
 
 _MIN_FREE_QUOTE_WORDS = 5
