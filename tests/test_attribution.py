@@ -1259,3 +1259,18 @@ def test_a_reported_clause_split_by_its_cue(text, content):
                                   "As of Tuesday, Ohio was one of six states that had decided to postpone its vote."])
 def test_no_statement_when_nothing_is_said(text):
     assert read(text) == []
+
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ("Ten people died. Activists claim safety standards are routinely ignored.", "activists",
+     "safety standards are routinely ignored"),
+    ("The complaint notes many residents do not have cars.", "complaint", "many residents do not have cars"),
+])
+def test_a_present_tense_cue_before_a_clause_without_that(text, speaker, content):
+    st = only(read(text))
+    assert (st.speaker, texts(st)) == (speaker, [content])
+
+
+def test_a_document_adjective_before_a_noun_like_verb_makes_it_a_noun():
+    st = only(read("Initial reports stated the fruit was a pineapple."))
+    assert (st.speaker, st.cue.text) == ("initial reports", "stated")

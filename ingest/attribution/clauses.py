@@ -24,6 +24,7 @@ from ingest.attribution.lexicon import (
     ADDRESSEE_VERBS,
     AFTER_DOCUMENT_ONLY,
     DETERMINERS,
+    DOCUMENT_ADJECTIVES,
     DOCUMENTS,
     GENERIC_LISTENERS,
     NEEDS_QUOTE,
@@ -176,9 +177,11 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
         return None
     if not after_went_on and (token.lower in NOUN_LIKE_VERBS or token.lower == lemma and lemma not in ("say", "tell",
                                                                                                   "read")):
-        if nxt is None or not (quoted[k + 1] or nxt.lower in CLAUSE_OPENERS or nxt.capitalised or nxt.text == ":"):
-            return None
-        if prev is not None and (prev.lower in DETERMINERS | _NUMBER_WORDS or prev.text[0].isdigit()):
+        if nxt is None or not (quoted[k + 1] or nxt.lower in CLAUSE_OPENERS or nxt.capitalised or nxt.text == ":"
+                               or prev is not None and prev.is_word and _clause_follows(tokens, k, e, quoted)):
+            return None  # but "Activists claim safety standards are ignored": a clause follows
+        if prev is not None and (prev.lower in DETERMINERS | _NUMBER_WORDS | DOCUMENT_ADJECTIVES
+                                 or prev.text[0].isdigit()):
             return None  # "one of six states that …", "the claims that …": a noun
         if token.lower == lemma and not (prev is not None and (prev.lower in ("they", "we", "i", "you", "some", "many")
                                                                or prev.lower.endswith("s"))):

@@ -189,3 +189,7 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december", "week", "month", "year", "weekend", "morning", "afternoon", "evening",
               "night", "day", "time"}
+# Adjectives before a document noun ("Initial reports said", "Local reports claim"): not a name, not a subject.
+DOCUMENT_ADJECTIVES = {"initial", "early", "earlier", "preliminary", "unconfirmed", "conflicting", "local",
+                       "official", "recent", "later", "subsequent", "separate", "multiple", "numerous", "various",
+                       "anonymous", "unverified", "previous", "new", "latest", "first", "final", "independent"}

@@ -19,6 +19,7 @@ import re
 from ingest.attribution.descriptions import ORGANISATION_REFERENCES, Descriptions
 from ingest.attribution.lexicon import (
     DETERMINERS,
+    DOCUMENT_ADJECTIVES,
     DOCUMENTS,
     NAME_PARTICLES,
     NOT_IN_NOUN_PHRASE,
@@ -47,10 +48,6 @@ _OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "us": "we", "me":
 _ISSUED = {"advisory", "advisories", "bulletin", "communique", "communiqué", "notice", "release"}
 
 
-# Adjectives before a document noun ("Initial reports said"), capitalised only as a sentence's first word.
-_DOCUMENT_ADJECTIVES = {"initial", "early", "earlier", "preliminary", "unconfirmed", "conflicting", "local",
-                        "official", "recent", "later", "subsequent", "separate", "multiple", "numerous", "various",
-                        "anonymous", "unverified", "previous", "new", "latest", "first", "final", "independent"}
 
 
 class Cast(Descriptions):
@@ -243,7 +240,7 @@ class Cast(Descriptions):
                     return self.documents[kind]
                 return self._phrase(a, k, tokens[a].start)
         runs = [(i, j) for i, j in name_runs(tokens, a, head_end - 1) if not tokens[i].text[0].isdigit()
-                and not (i == j and tokens[i].lower in _DOCUMENT_ADJECTIVES and self._opens_sentence(i))]
+                and not (i == j and tokens[i].lower in DOCUMENT_ADJECTIVES and self._opens_sentence(i))]
         if runs:  # "a UN report": the UN (not "Initial reports", capitalised as the sentence's first word)
             self.documents[kind] = self._named(*runs[-1])
             return self.documents[kind]
