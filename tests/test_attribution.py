@@ -1274,3 +1274,13 @@ def test_a_present_tense_cue_before_a_clause_without_that(text, speaker, content
 def test_a_document_adjective_before_a_noun_like_verb_makes_it_a_noun():
     st = only(read("Initial reports stated the fruit was a pineapple."))
     assert (st.speaker, st.cue.text) == ("initial reports", "stated")
+
+
+def test_an_acronym_spelled_out_after_it_names_the_organisation():
+    text = "Huber wrestled for AEW (All Elite Wrestling). An AEW press release said he was loved."
+    assert only(read(text)).speaker == "All Elite Wrestling"
+
+
+def test_a_surname_takes_a_full_name_that_continues_the_one_named_most():
+    text = "Wanda Vázquez was sworn in. Wanda Vázquez Garced took office. Vázquez said she would serve."
+    assert only(read(text)).speaker == "Wanda Vázquez Garced"

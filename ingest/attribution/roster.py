@@ -100,7 +100,10 @@ class Roster:
                 continue
             kind = self._kind(name, i > 0 and tokens[i - 1].lower == "the" and len(name) == len(words))
             found.append((i, j, " ".join(name), kind, words[: len(words) - len(name)]))
-            if j + 3 < len(tokens) and tokens[j + 1].text == "(" and tokens[j + 3].text == ")":
+            inner = self._expansion(j) if i == j and is_acronym(words[0]) else None
+            if inner is not None:  # "AEW (All Elite Wrestling)": the short form first
+                self.acronyms[words[0]] = self.text[tokens[inner[0]].start:tokens[inner[1]].end]
+            elif j + 3 < len(tokens) and tokens[j + 1].text == "(" and tokens[j + 3].text == ")":
                 short = tokens[j + 2].text
                 spelled = self._spelled_out(j, short) if short.isalpha() and sum(c.isupper() for c in short) >= 2 \
                     and self._initials(i, j).lower() != short.lower() else None  # "Transport for London (TfL)"
@@ -140,6 +143,16 @@ class Roster:
                 self.mentions.append(Mention(tokens[i].start, pair, self._is_subject(read[-1][0], j)))
             read.append((i, j, speaker, subject))
         self._read_genders(read)
+
+    def _expansion(self, j: int) -> tuple[int, int] | None:
+        """The tokens of a spelled-out name in brackets after the acronym at ``tokens[j]``, when its words' initials
+        spell it: "AEW (All Elite Wrestling)", "WWE (World Wrestling Entertainment)"."""
+        tokens = self.tokens
+        close = next((k for k in range(j + 2, min(len(tokens), j + 12)) if tokens[k].text == ")"), None)
+        if close is None or tokens[j + 1].text != "(" or close == j + 2:
+            return None
+        letters = "".join(t.text[0] for t in tokens[j + 2:close] if t.is_word and t.text[0].isupper())
+        return (j + 2, close - 1) if letters.lower() == tokens[j].text.replace(".", "").lower() else None
 
     def _pair(self, first: tuple[int, int, Speaker, bool], second: Speaker, i: int) -> bool:
         """Two people named together, outside quotation marks ("Cherie and Sean O'Donnell"): each introduced,
@@ -343,8 +356,10 @@ class Roster:
             return max(fuller, key=lambda o: (len(o.split()), len(o)))
         best = min(fuller, key=lambda o: (-counts[o], first_seen[o]))
         best_words = set(best.lower().split())
-        longer = [o for o in fuller if o.lower().split()[-1] == best.lower().split()[-1] and
-                  best_words < set(o.lower().split())]  # "Mugabe": "Robert Mugabe", in full "Robert Gabriel Mugabe"
+        longer = [o for o in fuller if (o.lower().split()[-1] == best.lower().split()[-1]
+                                        or o.lower().startswith(best.lower() + " "))
+                  and best_words < set(o.lower().split())]
+        # "Mugabe": "Robert Mugabe", in full "Robert Gabriel Mugabe"; "Vázquez": "Wanda Vázquez Garced"
         return max(longer, key=lambda o: (len(o.split()), len(o))) if longer else best
 
     def _apposed_description(self, i: int) -> set[str]:
