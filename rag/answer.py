@@ -120,6 +120,7 @@ def is_answerable(selection: Selection, question: str = "") -> bool:
     evidence, one asking when needs a time, and a content word found nowhere in the collection
     ("population", "killed") means the documents don't cover it.
     """
+    selection = selection.untyped or selection  # judged without the bonus a number or a date gave sentences
     if not selection.evidence:
         return False
     if selection.best_dense < MIN_DENSE or selection.coverage < MIN_COVERAGE:
