@@ -1284,3 +1284,13 @@ def test_an_acronym_spelled_out_after_it_names_the_organisation():
 def test_a_surname_takes_a_full_name_that_continues_the_one_named_most():
     text = "Wanda Vázquez was sworn in. Wanda Vázquez Garced took office. Vázquez said she would serve."
     assert only(read(text)).speaker == "Wanda Vázquez Garced"
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The Geological Survey placed the epicenter about eight kilometers southwest of the town.",
+     ["the epicenter about eight kilometers southwest of the town"]),
+    ("The news agency AFP has placed the death count in the hundreds.", ["the death count in the hundreds"]),
+])
+def test_placed_with_an_estimate_reports(text, content):
+    assert texts(only(read(text))) == content
+    assert read("She placed flowers on the grave.") == []

@@ -48,6 +48,7 @@ from ingest.attribution.verb_use import (
     asked_quote,
     called_judgment,
     participle_of_noun,
+    placed_estimate,
     quote_ahead,
     went_on,
 )
@@ -193,7 +194,8 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
         return None  # "pointed to the figures"
     elif lemma in NEEDS_QUOTE:
         ahead = asked_quote(tokens, k, e, quoted) if lemma == "ask" else quote_ahead(tokens, k, e, quoted)
-        judgment = lemma == "call" and token.lower == "called" and called_judgment(tokens, k, e, quoted)
+        judgment = lemma == "call" and token.lower == "called" and called_judgment(tokens, k, e, quoted) or \
+            lemma == "place" and placed_estimate(tokens, k, e, quoted)
         if not (ahead or judgment or lemma != "call" and after_quotation(tokens, k, s, quoted)) or (
                 nxt is not None and (quoted[k + 1] or is_quote_mark(nxt)) and lemma == "call"):
             return None  # "a process called “exfiltration”" names; "called the notion a “waste of time”" speaks

@@ -37,6 +37,7 @@ SPEECH_VERBS = _forms(
     "continue", "share", "conclude", "estimate", "blame", "thank", "read:read", "agree", "quip:quipped",
     "criticize", "criticise", "condemn", "endorse", "voice", "advise", "credit", "ask", "point", "inform",
     "recount", "opine", "exclaim", "retort", "lament", "muse", "counter", "interject", "shout", "yell", "deem",
+    "place",
 )
 SPEECH_VERBS.update({"says": "say", "saying": "say", "writes": "write", "written": "write", "writing": "write",
                      "telling": "tell", "tells": "tell", "spoke": "speak", "spoken": "speak", "speaking": "speak",
@@ -54,7 +55,7 @@ PHRASAL = {"speak": ("of",), "talk": ("of",), "call": ("for", "on"), "caution": 
 # Of those, the verbs that report nothing without their preposition ("pointed out that …", not "pointed to").
 PHRASAL_ONLY = {"point"}
 # Lemmas that report speech only when a quotation follows ("posting …: “…”", "called the notion a “waste”").
-NEEDS_QUOTE = {"post", "read", "continue", "respond", "reply", "thank", "call", "speak", "talk", "ask"}
+NEEDS_QUOTE = {"post", "read", "continue", "respond", "reply", "thank", "call", "speak", "talk", "ask", "place"}
 # Lemmas that report speech only before "that" or a quotation ("proposed that …", not "proposed legislation").
 NEEDS_THAT = {"propose", "suggest", "estimate", "maintain", "observe", "mention", "predict", "deem"}
 # Lemmas that report speech only as a participle after a document ("issued a statement agreeing …").

@@ -4,6 +4,8 @@ to say". Checks for :mod:`.clauses`.
 
 from __future__ import annotations
 
+import re
+
 from ingest.attribution.lexicon import NOT_IN_NOUN_PHRASE, PRONOUNS, SPEECH_VERBS, VERB_PREFIX
 from ingest.attribution.phrases import Token, is_quote_mark, noun_phrase_before, skip_back_adverbs, verb_like
 
@@ -89,5 +91,22 @@ def called_judgment(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> 
         if n > j + 1 and not tokens[n].capitalised and word.endswith(_JUDGMENT_SUFFIXES) and (
                 n + 1 >= e or not tokens[n + 1].is_word or tokens[n + 1].lower in ("in", "and", "to", "for")):
             return True  # "its actions *defensive* in nature", "the order *swift*, forceful and decisive"
+    return False
+
+
+_COMPASS = re.compile(r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?$")
+
+
+def placed_estimate(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> bool:
+    """"placed X <where or how many>": an agency's estimate ("placed the epicenter about eight kilometers
+    southwest of the town", "placed Humberto 75 miles north of Bermuda", "placed the death count in the
+    hundreds"); not "placed flowers on the grave"."""
+    for n in range(k + 2, min(e, k + 14)):
+        word = tokens[n].lower
+        if quoted[n]:
+            return False
+        if _COMPASS.match(word) and n + 1 < e and tokens[n + 1].lower == "of" or \
+                word in ("hundreds", "thousands", "dozens", "millions") and tokens[n - 1].lower == "the":
+            return True
     return False
 
