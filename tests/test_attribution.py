@@ -1294,3 +1294,10 @@ def test_a_surname_takes_a_full_name_that_continues_the_one_named_most():
 def test_placed_with_an_estimate_reports(text, content):
     assert texts(only(read(text))) == content
     assert read("She placed flowers on the grave.") == []
+
+
+def test_he_after_a_report_refers_to_the_reported_clauses_subject_not_its_object():
+    text = ("Yesterday, broadcaster PBS revealed that in December, Crown Prince Ali Reza accepted responsibility for "
+            "the murder of journalist Tom Berg but did not say he had ordered it. Speaking to Ann Smith of PBS, he "
+            "said, “It happened under my watch.”")
+    assert read(text)[-1].speaker == "Ali Reza"

@@ -67,6 +67,7 @@ class Mention:
     position: int
     speaker: Speaker
     subject: bool  # not the object of a verb or preposition: what a later pronoun may refer to
+    inner: bool = False  # was a subject inside what someone said ("PBS revealed *X* accepted …")
 
 
 class Roster:
@@ -313,8 +314,8 @@ class Roster:
         if self.tokens[comma].text != ",":
             return False
         k = comma - 1
-        while k >= 0 and self.tokens[k].text not in ".!?\n,":
-            k -= 1
+        while k >= 0 and self.tokens[k].text not in ".!?\n," and self.tokens[k].lower != "that":
+            k -= 1  # "… revealed that in December, *Crown Prince X* accepted": a clause opens after "that"
         return (k < 0 or self.tokens[k].text != ",") and self.tokens[k + 1].lower in NOT_NAMES
 
     def _words(self, i: int, j: int) -> list[str]:

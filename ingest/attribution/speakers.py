@@ -343,8 +343,9 @@ class Cast(Descriptions):
                 fits = False
             if gender in ("m", "f") and (speaker.gender not in (None, gender) or _plural_description(speaker)):
                 fits = False
-            if fits and mention.subject:
-                return speaker
+            if fits and (mention.subject or mention.inner):
+                return speaker  # a subject, also one inside a report whose speaker does not fit ("PBS revealed
+                # that X accepted …. He said")
             if fits and fallback is None:
                 fallback = speaker
         return fallback
@@ -364,7 +365,7 @@ class Cast(Descriptions):
         speaks next; its speaker is the subject at its end."""
         for mention in self.mentions:
             if start <= mention.position < end:
-                mention.subject = False
+                mention.inner, mention.subject = mention.subject, False
         speaker.spoke = True
         self.note_subject(end, speaker)
 
