@@ -74,3 +74,28 @@ def wants_quantity(question: str) -> bool:
     (True, False)
     """
     return bool(_WANTS_QUANTITY.search(question.lower()))
+
+
+_WANTS_PERSON = re.compile(r"^\s*(?:who|whom)\b|\b(?:which|what) (?:person|man|woman|official|minister|leader|player|"
+                           r"athlete|actor|actress|singer|politician|candidate|senator|representative|judge|author)\b")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|de|van|von|bin|al))*\s+[A-Z][a-z'’-]+")
+
+
+def wants_person(question: str) -> bool:
+    """Does the question ask who?
+
+    >>> wants_person("Who took silver behind Warholm?"), wants_person("Which minister ordered the checks?")
+    (True, True)
+    """
+    return bool(_WANTS_PERSON.search(question.lower()))
+
+
+def new_names(text: str, question: str) -> set[str]:
+    """Names of two words or more in ``text`` (not opening it) that the question does not contain.
+
+    >>> sorted(new_names("The silver medal was won by Rai Benjamin of the United States.", "Who won silver?"))
+    ['Rai Benjamin', 'United States']
+    """
+    asked = question.lower()
+    return {m.group() for m in _NAME.finditer(text) if m.group().lower() not in asked}
+
