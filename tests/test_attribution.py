@@ -1301,3 +1301,10 @@ def test_he_after_a_report_refers_to_the_reported_clauses_subject_not_its_object
             "the murder of journalist Tom Berg but did not say he had ordered it. Speaking to Ann Smith of PBS, he "
             "said, “It happened under my watch.”")
     assert read(text)[-1].speaker == "Ali Reza"
+
+
+def test_names_listed_after_a_comma_inside_a_clause_are_not_subjects():
+    text = ("Doris Day had one child with her first husband, musician Al Jorden. She was also married in turn to "
+            "George Weidler, Marty Melcher, and Barry Comden, whom she divorced in 1981. She said Jorden had been "
+            "abusive to her.")
+    assert only(read(text)).speaker == "Doris Day"

@@ -316,6 +316,10 @@ class Roster:
         k = comma - 1
         while k >= 0 and self.tokens[k].text not in ".!?\n," and self.tokens[k].lower != "that":
             k -= 1  # "… revealed that in December, *Crown Prince X* accepted": a clause opens after "that"
+        opening = self.tokens[k + 1:comma]
+        if any(verb_like(self.tokens, n) or t.lower in ("was", "were", "is", "are", "has", "had")
+               for n, t in enumerate(opening, k + 1)):
+            return False  # "She was also married to George Weidler, *Marty Melcher*, …": a list in a clause
         return (k < 0 or self.tokens[k].text != ",") and self.tokens[k + 1].lower in NOT_NAMES
 
     def _words(self, i: int, j: int) -> list[str]:
