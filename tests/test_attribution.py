@@ -1308,3 +1308,9 @@ def test_names_listed_after_a_comma_inside_a_clause_are_not_subjects():
             "George Weidler, Marty Melcher, and Barry Comden, whom she divorced in 1981. She said Jorden had been "
             "abusive to her.")
     assert only(read(text)).speaker == "Doris Day"
+
+
+def test_the_foreign_minister_is_the_foreign_secretary():
+    text = ("Mexico's Foreign Secretary Marcelo Ebrard said the government would act. The foreign minister said "
+            "Mexico would consider charges. The finance minister said nothing had been decided.")
+    assert [s.speaker for s in read(text)] == ["Marcelo Ebrard", "Marcelo Ebrard", "finance minister"]

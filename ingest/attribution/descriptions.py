@@ -34,6 +34,15 @@ _AGE = re.compile(r"\d{1,3}-year-old")
 _AGED_NOUNS = {"man": "he", "boy": "he", "woman": "she", "girl": "she"}
 
 
+# Offices called by either word: "the foreign minister" after "Foreign Secretary Marcelo Ebrard".
+_OFFICE_SYNONYMS = {"minister": {"secretary"}, "secretary": {"minister"}}
+
+
+def _same_office(head: str, modifiers: set[str], heads: set[str]) -> bool:
+    """``head`` names the same office as one of ``heads`` under another word, with the same portfolio."""
+    return bool(modifiers and _OFFICE_SYNONYMS.get(head, set()) & heads and modifiers <= heads)
+
+
 class Descriptions(Roster):
     """Resolution of unnamed sources; :class:`~.speakers.Cast` adds names, pronouns and documents (its ``recent``
     and ``_most_mentioned`` are used here)."""
@@ -57,7 +66,9 @@ class Descriptions(Roster):
                     continue  # "the government" is not "government official X"
                 if names and not names <= {w.lower() for n in (speaker.name, *speaker.aliases) for w in n.split()}:
                     continue  # "The Biden campaign" is not the Trump campaign
-                if mention.position < position and (head_word in speaker.heads and modifiers <= speaker.heads
+                if mention.position < position and ((head_word in speaker.heads or _same_office(head_word, modifiers,
+                                                                                       speaker.heads))
+                                                     and modifiers <= speaker.heads
                                                      or head_word in GROUP_SYNONYMS and speaker.heads & GROUP_SYNONYMS
                                                      and not speaker.named):
                     if end == b:
