@@ -1314,3 +1314,9 @@ def test_the_foreign_minister_is_the_foreign_secretary():
     text = ("Mexico's Foreign Secretary Marcelo Ebrard said the government would act. The foreign minister said "
             "Mexico would consider charges. The finance minister said nothing had been decided.")
     assert [s.speaker for s in read(text)] == ["Marcelo Ebrard", "Marcelo Ebrard", "finance minister"]
+
+
+def test_the_court_is_the_court_named_before():
+    text = ("The Supreme Court of Puerto Rico ruled on Wednesday. The opinion of the Court said the law was void. "
+            "The Court added that the governor must leave.")
+    assert [s.speaker for s in read(text)] == ["Supreme Court of Puerto Rico"] * 2

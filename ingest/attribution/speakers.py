@@ -269,6 +269,11 @@ class Cast(Descriptions):
             expanded = [s for s in self.speakers.values() if s.kind == "person" and initials(s.name) == name]
             if len(expanded) == 1:
                 return expanded[0]
+        if len(words) == 1 and name.lower() in ORGANISATION_WORDS and not is_acronym(name):
+            bodies = [s for s in self.speakers.values() if s.named and s.kind == "organisation" and s.name != name
+                      and name.lower() in s.name.lower().split()]
+            if bodies:  # "the Court" after "the Supreme Court of Puerto Rico"
+                return self._most_mentioned(bodies)
         after_the = i > 0 and self.tokens[i - 1].lower == "the"
         full = self._full_name_in_text(name) if len(words) == 1 and i == j and \
             self._kind(words, after_the) == "person" else None
