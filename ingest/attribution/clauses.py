@@ -23,6 +23,7 @@ from ingest.attribution.cue import Cue, SubjectOf
 from ingest.attribution.lexicon import (
     ADDRESSEE_VERBS,
     AFTER_DOCUMENT_ONLY,
+    AUXILIARIES,
     DETERMINERS,
     DOCUMENT_ADJECTIVES,
     DOCUMENTS,
@@ -218,8 +219,6 @@ def _cue_at(tokens: list[Token], k: int, s: int, e: int, quoted: list[bool]) -> 
 
 _NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens", "hundreds",
                  "thousands", "several", "many", "multiple", "numerous", "various", "conflicting", "earlier", "recent"}
-_FINITE = {"would", "will", "may", "might", "could", "can", "should", "must", "had", "has", "have", "was", "were",
-           "is", "are"}
 _NOT_IN_SUBJECT = {"that", "which", "who", "whose", "where", "when", "to", "of", "for", "with", "by", "and", "or"}
 
 
@@ -231,6 +230,6 @@ def _clause_follows(tokens: list[Token], k: int, e: int, quoted: list[bool]) -> 
         token = tokens[t]
         if quoted[t] or not token.is_word or token.lower in _NOT_IN_SUBJECT:
             return False
-        if t > k + 1 and (token.lower in _FINITE or token.lower.endswith("ed") and verb_like(tokens, t)):
+        if t > k + 1 and (token.lower in AUXILIARIES or token.lower.endswith("ed") and verb_like(tokens, t)):
             return True
     return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ingest.attribution.cue import Cue
 from ingest.attribution.lexicon import (
     ADDRESSEE_VERBS,
+    AUXILIARIES,
     CUE_PREPOSITIONS,
     DETERMINERS,
     GENERIC_LISTENERS,
@@ -114,7 +115,7 @@ def _circumstance_only(tokens: list[Token], after: int, stop: int, quoted: list[
     "tweeted after hearing the news of her death"): a preposition first, no quotation, no clause."""
     if after >= stop or tokens[after].lower not in ("at", "after", "before", "upon", "during", "following", "while"):
         return False
-    return not any(quoted[k] or t.lower in _AUXILIARIES or t.lower == "that" for k, t in
+    return not any(quoted[k] or t.lower in AUXILIARIES or t.lower == "that" for k, t in
                    enumerate(tokens[after:stop], after))
 
 
@@ -132,7 +133,7 @@ def _rest_of_split_clause(tokens: list[Token], later: list[Cue], cue: Cue, end: 
             any(t.lower in ("who", "whom", "which", "whose") for t in words[:3]) or \
             _adjunct(words[0]) or words[0].lower in _PREPOSITIONS and words[0].lower != "that":
         return None
-    if not any(t.lower in _AUXILIARIES or verb_like(tokens, k) for k, t in enumerate(words, start)):
+    if not any(t.lower in AUXILIARIES or verb_like(tokens, k) for k, t in enumerate(words, start)):
         return None
     return start, end
 
@@ -260,8 +261,6 @@ def medium_end(tokens: list[Token], i: int, end: int) -> int | None:
 _SAYING_ACTS = {"statement", "statements", "interview", "interviews", "tweet", "tweets", "speech", "briefing",
                 "conference", "release", "letter", "email", "e-mail", "message", "remarks", "announcement", "address",
                 "op-ed", "post", "posts"}
-_AUXILIARIES = {"is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could",
-                "should", "might", "may", "must", "did", "does", "do"}
 
 
 def _medium_of_saying(tokens: list[Token], after: int, tail: int) -> bool:
@@ -270,7 +269,7 @@ def _medium_of_saying(tokens: list[Token], after: int, tail: int) -> bool:
     after a clause ("the firm would sell ads on Facebook")."""
     if tokens[tail].lower == "via" or any(t.lower in _SAYING_ACTS for t in tokens[tail + 1:tail + 5]):
         return True
-    return not any(t.lower in _AUXILIARIES or verb_like(tokens, k) for k, t in enumerate(tokens[after:tail], after))
+    return not any(t.lower in AUXILIARIES or verb_like(tokens, k) for k, t in enumerate(tokens[after:tail], after))
 
 
 def _skip_to_content(tokens: list[Token], i: int, end: int, quoted: list[bool]) -> int:

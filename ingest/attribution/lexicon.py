@@ -194,3 +194,7 @@ TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 DOCUMENT_ADJECTIVES = {"initial", "early", "earlier", "preliminary", "unconfirmed", "conflicting", "local",
                        "official", "recent", "later", "subsequent", "separate", "multiple", "numerous", "various",
                        "anonymous", "unverified", "previous", "new", "latest", "first", "final", "independent"}
+# Auxiliaries and modals: a finite verb, the sign that a clause follows ("estimated this *would* take …").
+AUXILIARIES = {"is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could",
+               "should", "might", "may", "must", "did", "does", "do"}
+

@@ -293,7 +293,7 @@ class Cast(Descriptions):
                 continue
             if is_name_word(tokens[t - 2]) or t + 1 < len(tokens) and is_name_word(tokens[t + 1]):
                 continue  # part of a longer name: not two words
-            if self.text[:given.start].rstrip()[-1:] in ("", ".", "!", "?", "\"", "“", "”", ":"):
+            if self._opens_sentence(t - 1):
                 continue  # "Yesterday Fallows said": a capitalised first word of a sentence is no given name
             found.add(given.text)
         if len(found) != 1:
