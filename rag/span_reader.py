@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.evidence import terms
+from rag.sentence_checks import is_heading
 from rag.types import Evidence
 
 WEIGHTS = Path(__file__).with_name("span_reader.json")
@@ -161,7 +162,8 @@ def candidates(question: str, evidence: Sequence[Evidence], nlp, parse=None) -> 
     asked = set(terms(question))
     wh_role, wh_verb = _wh_role(nlp(question))
     out: list[Candidate] = []
-    for rank, ev in enumerate(evidence[:EVIDENCE_ITEMS]):
+    items = [ev for ev in evidence if not is_heading(ev.text, 0, len(ev.text))]  # a title is quoted, not read
+    for rank, ev in enumerate(items[:EVIDENCE_ITEMS]):
         doc = parse(ev.text)
         token_terms = _token_terms(doc)
         in_question = [bool(t) and t in asked for t in token_terms]
